@@ -1,0 +1,114 @@
+import Audit
+import CivitasCore
+import DemoCountry
+import Foundation
+public import Hummingbird
+public import Logging
+import Prometheus
+public import Storage
+import UnixSignals
+public import Web
+
+/// Builds a Civitas node: the one place where the blocks are wired together.
+public enum Node {
+    /// The release version, reported in the API description.
+    public static let version = "0.1.0"
+
+    /// The migrations of every block composed into a node, in order.
+    public static func migrations(demo: Bool) -> [Migration] {
+        AuditLog.migrations + (demo ? DemoCountryStore.migrations : [])
+    }
+
+    /// Opens the configured database and applies pending migrations; returns it and the migrations applied now.
+    ///
+    /// - Throws: ``ConfigurationError`` for the `database` setting when the database cannot be opened or migrated.
+    public static func openDatabase(
+        _ configuration: NodeConfiguration, demo: Bool, logger: Logger
+    ) async throws(ConfigurationError) -> (database: Database, applied: [Migration]) {
+        if case .sqlite = configuration.databaseLocation {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw ConfigurationError(
+                    setting: Setting.dataDirectory.key,
+                    reason: "cannot create \(configuration.dataDirectory): \(error.localizedDescription)")
+            }
+        }
+        let database: Database
+        do {
+            database = try await Database.open(configuration.databaseLocation, logger: logger)
+        } catch {
+            throw ConfigurationError(setting: "database", reason: error.message)
+        }
+        do {
+            let applied = try await Migrator(database: database, migrations: migrations(demo: demo), logger: logger)
+                .migrate()
+            return (database, applied)
+        } catch {
+            await database.close()
+            throw ConfigurationError(setting: "database", reason: "migration failed: \(error)")
+        }
+    }
+
+    /// Builds the HTTP application over an open, migrated database.
+    ///
+    /// - Parameter demo: the demo country to present, on a demo node.
+    public static func buildApplication(
+        configuration: NodeConfiguration, database: Database, logger: Logger, demo: SitePresentation.Demo? = nil
+    ) async throws -> some ApplicationProtocol {
+        let settings = WebSettings(
+            servedOverTLS: configuration.servedOverTLS, maximumBodySize: configuration.maximumBodySize,
+            demo: demo != nil)
+        let renderer = try await PageRenderer.bundled(settings: settings)
+        let migrator = try Migrator(database: database, migrations: migrations(demo: demo != nil), logger: logger)
+        let served = configuration.blocks ?? NodeBlocks.servable
+
+        let router = Router(context: CivitasRequestContext.self)
+        router.add(middleware: RequestContextMiddleware(settings: settings))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware(servedOverTLS: settings.servedOverTLS))
+        router.add(middleware: ErrorMiddleware(renderer: renderer))
+        router.add(middleware: BodyLimitMiddleware())
+
+        let routes = RouteTable()
+        HealthRoutes(database: database, migrator: migrator).register(in: routes)
+        MetricsRoutes(registry: CivitasMetrics.registry).register(in: routes)
+        let fragments = [try OpenAPIDocument.bundledFragment("node")]
+        OpenAPIRoutes(document: try OpenAPIDocument.compose(fragments: fragments, version: version))
+            .register(in: routes)
+        if served.contains(NodeBlocks.web) {
+            let available = Set(["core", "storage", "audit"]).union(served)
+            let presentation = SitePresentation(available: available, demo: demo)
+            try WebRoutes(renderer: renderer, presentation: presentation, settings: settings).register(in: routes)
+        }
+        routes.install(on: router)
+
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "Civitas"),
+            logger: logger)
+    }
+
+    /// Runs a node until SIGTERM or SIGINT, then drains and closes the database.
+    public static func run(
+        configuration: NodeConfiguration, database: Database, logger: Logger, demo: SitePresentation.Demo? = nil
+    ) async throws {
+        let application = try await buildApplication(
+            configuration: configuration, database: database, logger: logger, demo: demo)
+        logger.info(
+            "Civitas is serving",
+            metadata: [
+                "address": "http://\(configuration.host):\(configuration.port)/", "engine": "\(database.engine)",
+            ])
+        do {
+            try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+        logger.info("Civitas stopped")
+    }
+}

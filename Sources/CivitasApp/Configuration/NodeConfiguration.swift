@@ -1,0 +1,40 @@
+public import Logging
+public import Storage
+
+/// Everything a node needs to know to start, validated.
+public struct NodeConfiguration: Sendable {
+    /// The log line format.
+    public enum LogFormat: String, Sendable, CaseIterable {
+        /// Human-readable lines.
+        case text
+        /// One JSON object per line, for log collectors.
+        case json
+    }
+
+    /// Address to listen on.
+    public var host: String = "127.0.0.1"
+    /// TCP port to listen on.
+    public var port: Int = 8080
+    /// Whether clients reach the node over HTTPS (from `http.public_url`).
+    public var servedOverTLS = false
+    /// Largest request body accepted, in bytes.
+    public var maximumBodySize: Int = 1 << 20
+    /// The data directory.
+    public var dataDirectory: String = "data"
+    /// The database: PostgreSQL when `database.url` is set, otherwise SQLite in the data directory.
+    public var database: DatabaseLocation?
+    /// Log level.
+    public var logLevel: Logger.Level = .info
+    /// Log format.
+    public var logFormat: LogFormat = .text
+    /// The blocks to serve; `nil` means every block.
+    public var blocks: Set<String>?
+
+    /// Creates the default configuration.
+    public init() {}
+
+    /// The database location, with SQLite's file in the data directory as the default.
+    public var databaseLocation: DatabaseLocation {
+        database ?? .sqlite(path: dataDirectory + "/civitas.sqlite")
+    }
+}

@@ -1,0 +1,69 @@
+/// One configuration setting of a node and the three names it goes by.
+///
+/// Precedence: command-line flag, then environment variable, then the JSON config file, then the default.
+public struct Setting: Sendable, Hashable {
+    /// The key in the config file (`http.port` is `{"http": {"port": …}}`) and in swift-configuration.
+    public let key: String
+    /// The environment variable.
+    public let environment: String
+    /// The command-line flag, for the settings that have one.
+    public let flag: String?
+    /// Whether the value is a secret (never logged).
+    public let isSecret: Bool
+
+    /// Every setting a node reads. An environment variable `CIVITAS_*` or a config-file key not listed here is a
+    /// configuration error, so that a typo never silently leaves a default in force.
+    public static let all: [Setting] = [
+        host, port, publicURL, maximumBodySize, dataDirectory, databaseURL, logLevel, logFormat, blocks,
+    ]
+
+    /// Address to listen on.
+    public static let host = Setting(key: "http.host", environment: "CIVITAS_HOST", flag: "--host")
+    /// TCP port to listen on.
+    public static let port = Setting(key: "http.port", environment: "CIVITAS_PORT", flag: "--port")
+    /// The URL clients reach the node at; `https://` turns on HSTS and `Secure` cookies.
+    public static let publicURL = Setting(
+        key: "http.public_url", environment: "CIVITAS_PUBLIC_URL", flag: "--public-url")
+    /// Largest request body accepted, in bytes.
+    public static let maximumBodySize = Setting(
+        key: "http.max_body_bytes", environment: "CIVITAS_MAX_BODY_BYTES", flag: nil)
+    /// The data directory (SQLite database, keys, exports).
+    public static let dataDirectory = Setting(key: "data.dir", environment: "CIVITAS_DATA_DIR", flag: "--data")
+    /// A PostgreSQL URL; without it the node uses SQLite in the data directory.
+    public static let databaseURL = Setting(
+        key: "database.url", environment: "CIVITAS_DATABASE_URL", flag: "--database-url", isSecret: true)
+    /// Log level.
+    public static let logLevel = Setting(key: "log.level", environment: "CIVITAS_LOG_LEVEL", flag: "--log-level")
+    /// Log format, `text` or `json`.
+    public static let logFormat = Setting(key: "log.format", environment: "CIVITAS_LOG_FORMAT", flag: "--log-format")
+    /// The building blocks this node serves, comma-separated, or `all`.
+    public static let blocks = Setting(key: "node.blocks", environment: "CIVITAS_BLOCKS", flag: "--blocks")
+
+    /// The environment variable naming the config file.
+    public static let configFileEnvironment = "CIVITAS_CONFIG_FILE"
+    /// Environment variables with this prefix belong to the test suite and are ignored by nodes.
+    public static let testPrefix = "CIVITAS_TEST_"
+
+    init(key: String, environment: String, flag: String?, isSecret: Bool = false) {
+        self.key = key
+        self.environment = environment
+        self.flag = flag
+        self.isSecret = isSecret
+    }
+
+    /// How an operator can set it, for error messages: `--port, CIVITAS_PORT or http.port in the config file`.
+    public var spelledOut: String {
+        (flag.map { "\($0), " } ?? "") + "\(environment) or \(key) in the config file"
+    }
+
+    /// The name swift-configuration's environment provider looks up for ``key`` (`http.port` → `HTTP_PORT`).
+    var providerName: String {
+        key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

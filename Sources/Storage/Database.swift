@@ -1,0 +1,226 @@
+public import Logging
+import NIOSSL
+import PostgresKit
+public import SQLKit
+import SQLiteKit
+
+/// The one storage API of Civitas, over embedded SQLite or PostgreSQL.
+///
+/// Blocks read with ``read(_:)`` and write with ``transaction(_:)``; both hand the body an `SQLDatabase` from
+/// sql-kit, so the same repository code runs on either engine. Bound values are written with `\(bind:)` in
+/// `SQLQueryString`, which each dialect renders as its own placeholder (`?1` or `$1`).
+///
+/// - SQLite: one writer connection behind a lock (transactions start with `BEGIN IMMEDIATE`, so they take the
+///   write lock up front and cannot deadlock on upgrade), several reader connections, WAL journal,
+///   `synchronous=FULL` so that a commit that returned survives power loss.
+/// - PostgreSQL: a `PostgresClient` pool; a transaction is `BEGIN` … `COMMIT` on one leased connection.
+///
+/// Transactions are retried, with jittered back-off, when the engine reports a serialization failure or deadlock
+/// (PostgreSQL `40001`, `40P01`) or a busy database (SQLite `SQLITE_BUSY` from another process). A transaction body
+/// must therefore have no effects outside the database.
+public final class Database: Sendable {
+    /// The engine in use.
+    public let engine: DatabaseEngine
+    private let backend: Backend
+    private let logger: Logger
+    /// How many times a conflicting transaction is attempted in all.
+    public let maximumAttempts = 6
+
+    private enum Backend: Sendable {
+        case sqlite(writer: SQLiteConnectionPool, readers: SQLiteConnectionPool)
+        case postgres(client: PostgresClient, runner: Task<Void, Never>)
+    }
+
+    private init(engine: DatabaseEngine, backend: Backend, logger: Logger) {
+        self.engine = engine
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// Opens the database at `location` and checks that it answers.
+    ///
+    /// - Throws: ``StorageError`` with `.unreachable` (naming the cause: refused, authentication, missing database)
+    ///   or `.invalidConfiguration`.
+    public static func open(_ location: DatabaseLocation, logger: Logger) async throws(StorageError) -> Database {
+        switch location {
+        case .sqlite(let path):
+            return try await openSQLite(path: path, logger: logger)
+        case .postgres(let url):
+            return try await openPostgres(url: url, logger: logger)
+        }
+    }
+
+    private static func openSQLite(path: String, logger: Logger) async throws(StorageError) -> Database {
+        var opened: [SQLiteConnection] = []
+        do {
+            let readerCount = 4
+            for index in 0...readerCount {
+                let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                opened.append(connection)
+                let pragmas = [
+                    "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL",
+                ]
+                if index == 0 {
+                    _ = try await connection.query("PRAGMA journal_mode = WAL")
+                }
+                for pragma in pragmas {
+                    _ = try await connection.query(pragma)
+                }
+                if index > 0 {
+                    _ = try await connection.query("PRAGMA query_only = 1")
+                }
+            }
+        } catch {
+            for connection in opened { try? await connection.close() }
+            throw StorageError(.unreachable, "cannot open the SQLite database at \(path): \(Self.describe(error))")
+        }
+        let writer = SQLiteConnectionPool(connections: [opened[0]])
+        let readers = SQLiteConnectionPool(connections: Array(opened.dropFirst()))
+        return Database(engine: .sqlite, backend: .sqlite(writer: writer, readers: readers), logger: logger)
+    }
+
+    private static func openPostgres(url: PostgresURL, logger: Logger) async throws(StorageError) -> Database {
+        let tls: PostgresConnection.Configuration.TLS
+        let clientTLS: PostgresClient.Configuration.TLS
+        do {
+            switch url.tlsMode {
+            case .disable:
+                tls = .disable
+                clientTLS = .disable
+            case .prefer:
+                tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                clientTLS = .prefer(.makeClientConfiguration())
+            case .require:
+                tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                clientTLS = .require(.makeClientConfiguration())
+            }
+        } catch {
+            throw StorageError(.invalidConfiguration, "cannot set up TLS for the database: \(error)")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: url.host, port: url.port, username: url.username, password: url.password, database: url.database,
+            tls: clientTLS)
+        configuration.options.maximumConnections = 32
+        configuration.options.connectTimeout = .seconds(5)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        // One direct connection first: it fails fast and says why (refused, authentication, no such database),
+        // where the pool would keep retrying in the background. (It also gives the runner time to enter run(),
+        // before which postgres-nio warns about every lease.)
+        do {
+            let probeConfiguration = PostgresConnection.Configuration(
+                host: url.host, port: url.port, username: url.username, password: url.password, database: url.database,
+                tls: tls)
+            let probe = try await PostgresConnection.connect(configuration: probeConfiguration, id: 0, logger: logger)
+            try? await probe.close()
+        } catch {
+            runner.cancel()
+            await runner.value
+            throw StorageError(.unreachable, "cannot connect to PostgreSQL at \(url): \(Self.describe(error))")
+        }
+        return Database(engine: .postgres, backend: .postgres(client: client, runner: runner), logger: logger)
+    }
+
+    /// Runs `body` outside a transaction, on a connection that may only read (on SQLite) or a pooled connection.
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        do {
+            switch backend {
+            case .sqlite(_, let readers):
+                return try await readers.withConnection { connection in try await body(connection.sql()) }
+            case .postgres(let client, _):
+                return try await client.withConnection { connection in try await body(connection.sql()) }
+            }
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    /// Runs `body` in one transaction and commits it; rolls back when `body` throws.
+    ///
+    /// Retried on serialization failures and deadlocks (see the type's documentation), so `body` must be free of
+    /// effects outside the database. Errors from the engine come out as ``StorageError``; errors thrown by `body`
+    /// itself come out unchanged.
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await transactionOnce(body)
+            } catch {
+                let classified = Self.classify(error)
+                guard Self.isRetryable(error), attempt < maximumAttempts else {
+                    if Self.isRetryable(error) {
+                        throw StorageError(
+                            .serializationFailure, "gave up after \(attempt) conflicting attempts: \(classified)")
+                    }
+                    throw classified
+                }
+                logger.debug("retrying transaction", metadata: ["attempt": "\(attempt)", "cause": "\(classified)"])
+                let backoff = UInt64.random(in: 1...(UInt64(1) << min(attempt, 6))) * 2_000_000
+                try await Task.sleep(nanoseconds: backoff)
+                attempt += 1
+            }
+        }
+    }
+
+    private func transactionOnce<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let writer, _):
+            return try await writer.withConnection { connection in
+                _ = try await connection.query("BEGIN IMMEDIATE")
+                do {
+                    let result = try await body(connection.sql())
+                    _ = try await connection.query("COMMIT")
+                    return result
+                } catch {
+                    _ = try? await connection.query("ROLLBACK")
+                    throw error
+                }
+            }
+        case .postgres(let client, _):
+            return try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    let result = try await body(connection.sql())
+                    try await connection.query("COMMIT", logger: logger)
+                    return result
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Checks that the database answers a query within `timeout`.
+    public func ping(timeout: Duration = .seconds(2)) async throws(StorageError) {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    _ = try await self.read { database in try await database.raw("SELECT 1").all() }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw StorageError(.timedOut, "the database did not answer within \(timeout)")
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.unreachable, Self.describe(error))
+        }
+    }
+
+    /// Closes every connection. Further use throws.
+    public func close() async {
+        switch backend {
+        case .sqlite(let writer, let readers):
+            await writer.close()
+            await readers.close()
+        case .postgres(_, let runner):
+            runner.cancel()
+            await runner.value
+        }
+    }
+}

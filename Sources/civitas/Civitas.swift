@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `civitas` command: one executable for every node and every operator task.
+@main
+struct Civitas: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "civitas",
+        abstract: "Civitas: an open platform for digital government.",
+        discussion: """
+            Every setting can also come from a CIVITAS_* environment variable or a JSON config file (--config); \
+            see docs/architecture.md.
+            """,
+        subcommands: [Serve.self, Demo.self, Migrate.self, AuditCommand.self]
+    )
+}
