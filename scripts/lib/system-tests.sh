@@ -468,11 +468,44 @@ node_tests() {
 
     if start_server "serve" "${vars[@]}" -- serve --host 127.0.0.1 --port @PORT@ --data "$data"; then
         http_surface_tests "serve"
+        body_limit_test "serve"
         schemathesis_test "serve"
         stop_server "serve"
     fi
 
     expect_ok "civitas audit verify after a serve" "${vars[@]}" -- "$BINARY" audit verify --data "$data"
+    audit_tamper_test "$data" "${vars[@]}"
+}
+
+# audit_tamper_test DATA [VAR=VALUE...]: change entry 1 behind the node's back with the engine's own client;
+# `civitas audit verify` must exit 1 and name entry 1.
+audit_tamper_test() {
+    local data="$1"
+    shift
+    local sql="UPDATE audit_entries SET purpose = 'tampered' WHERE seq = 1"
+    if [[ "$ENGINE" == "sqlite" ]]; then
+        sqlite3 "$data/civitas.sqlite" "$sql" || { fail "$ENGINE: tamper with the audit chain (sqlite3)"; return; }
+    else
+        "$(psql_bin)" "$DATABASE_UNDER_TEST" -q -v ON_ERROR_STOP=1 -c "$sql" >/dev/null ||
+            { fail "$ENGINE: tamper with the audit chain (psql)"; return; }
+    fi
+    local out="$WORK/tamper.out" rc=0
+    split_at_dashes "$@" -- "$BINARY" audit verify --data "$data"
+    timeout 120 "${CLEAN_ENV[@]}" "${VARS[@]}" "${ARGS[@]}" </dev/null >"$out" 2>&1 || rc=$?
+    if [[ $rc -eq 1 ]] && grep -q "broken at entry 1:" "$out"; then
+        pass "$ENGINE: civitas audit verify exits 1 naming the changed entry"
+    else
+        fail "$ENGINE: civitas audit verify exits 1 naming the changed entry" "exit status $rc" "$(cat "$out")"
+    fi
+}
+
+# body_limit_test NAME: a chunked body (no Content-Length) over the limit is refused with 413.
+body_limit_test() {
+    local name="$1"
+    head -c 1200000 /dev/zero | tr '\0' 'a' >"$WORK/big.body"
+    expect_http "$name: a chunked body over the limit is refused with 413" 413 application/problem+json /language \
+        -X POST -H "Transfer-Encoding: chunked" -H "Content-Type: application/x-www-form-urlencoded" \
+        --data-binary @"$WORK/big.body" || true
 }
 
 write_node_config() {

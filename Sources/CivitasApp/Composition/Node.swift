@@ -42,8 +42,18 @@ public enum Node {
             throw ConfigurationError(setting: "database", reason: error.message)
         }
         do {
-            let applied = try await Migrator(database: database, migrations: migrations(demo: demo), logger: logger)
-                .migrate()
+            let audit = AuditLog(database: database)
+            let migrator = try Migrator(
+                database: database, migrations: migrations(demo: demo), logger: logger,
+                afterEach: { migration, sql in
+                    try await audit.append(
+                        AuditEvent(
+                            actor: .system("migrator"), action: "storage.schema.migrate",
+                            object: AuditObject(type: "migration", id: "\(migration.module)/\(migration.version)"),
+                            purpose: migration.name),
+                        in: sql)
+                })
+            let applied = try await migrator.migrate()
             return (database, applied)
         } catch {
             await database.close()

@@ -1,6 +1,6 @@
 public import CivitasCore
 public import Logging
-import SQLKit
+public import SQLKit
 
 /// Applies the blocks' migrations in order and records each in `storage_migrations`.
 ///
@@ -12,20 +12,25 @@ public struct Migrator: Sendable {
     private let migrations: [Migration]
     private let logger: Logger
     private let clock: any WallClock
+    private let afterEach: (@Sendable (Migration, any SQLDatabase) async throws -> Void)?
     /// Advisory lock key: "CIVI" in ASCII.
     static let lockKey = 0x4349_5649
 
     /// Creates a migrator for `migrations`, in the order the blocks are composed.
     ///
+    /// - Parameter afterEach: runs inside each migration's transaction once it has been applied (the node records
+    ///   an audit entry there, so that a schema change and its audit entry commit together).
     /// - Throws: ``StorageError`` `.invalidMigrations` when a block's versions are not 1, 2, 3, … in order.
     public init(
-        database: Database, migrations: [Migration], logger: Logger, clock: any WallClock = SystemClock()
+        database: Database, migrations: [Migration], logger: Logger, clock: any WallClock = SystemClock(),
+        afterEach: (@Sendable (Migration, any SQLDatabase) async throws -> Void)? = nil
     ) throws(StorageError) {
         try Self.validate(migrations)
         self.database = database
         self.migrations = migrations
         self.logger = logger
         self.clock = clock
+        self.afterEach = afterEach
     }
 
     /// Checks that each block's versions run 1, 2, 3, … in the given order.
@@ -94,6 +99,7 @@ public struct Migrator: Sendable {
                     VALUES (\(bind: migration.module), \(bind: migration.version), \(bind: migration.name), \(bind: now))
                     """
                 ).run()
+                try await afterEach?(migration, sql)
                 return true
             }
             if ran {
