@@ -116,6 +116,7 @@ let package = Package(
                 "Audit",
                 "DemoCountry",
                 "Web",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),

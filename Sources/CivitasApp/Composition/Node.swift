@@ -76,6 +76,7 @@ public enum Node {
 
         let router = Router(context: CivitasRequestContext.self)
         router.add(middleware: RequestContextMiddleware(settings: settings))
+        router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware(servedOverTLS: settings.servedOverTLS))
         router.add(middleware: ErrorMiddleware(renderer: renderer))

@@ -19,14 +19,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var options: NodeOptions
 
         func run() async throws {
-            let configuration = try await options.load()
-            let logger = LogSetup.bootstrap(configuration)
-            let database: Database
-            do {
-                database = try await Node.openDatabase(configuration, demo: false, logger: logger).database
-            } catch {
-                throw Failure.configuration(error)
-            }
+            let (_, _, database) = try await options.openNode()
             let result = try await AuditLog(database: database).verify()
             await database.close()
             switch result {
@@ -57,14 +50,7 @@ struct AuditCommand: AsyncParsableCommand {
         var before: Int64?
 
         func run() async throws {
-            let configuration = try await options.load()
-            let logger = LogSetup.bootstrap(configuration)
-            let database: Database
-            do {
-                database = try await Node.openDatabase(configuration, demo: false, logger: logger).database
-            } catch {
-                throw Failure.configuration(error)
-            }
+            let (_, _, database) = try await options.openNode()
             defer { Task { await database.close() } }
             let page = try await AuditLog(database: database).entries(
                 about: DataSubject(rawValue: subject), before: before, limit: limit)

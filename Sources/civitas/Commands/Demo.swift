@@ -23,6 +23,9 @@ struct Demo: AsyncParsableCommand {
     @Option(name: .long, help: "Synthetic residents to create in a new demo country.")
     var persons: Int = 100_000
 
+    @Flag(name: .customLong("no-serve"), help: "Create the demo country and exit.")
+    var noServe = false
+
     func validate() throws {
         guard (0...10_000_000).contains(persons) else {
             throw ValidationError("--persons must be between 0 and 10000000")
@@ -58,6 +61,11 @@ struct Demo: AsyncParsableCommand {
         }
         if existing.persons == 0 && existing.agencies == 0 {
             Console.say("  done in \(ContinuousClock.now - started)")
+        }
+        if noServe {
+            Console.say("Demo country: \(summary.persons) residents, \(summary.agencies) agencies in \(dataDirectory).")
+            await database.close()
+            return
         }
         let url = "http://\(configuration.host):\(configuration.port)/"
         Console.say(

@@ -3,6 +3,7 @@ import CivitasApp
 import CivitasCore
 import Foundation
 import Logging
+import Storage
 
 /// The settings every command that opens a node's database accepts on the command line.
 struct NodeOptions: ParsableArguments {
@@ -44,6 +45,19 @@ struct NodeOptions: ParsableArguments {
         flags[Setting.logLevel.key] = logLevel
         flags[Setting.logFormat.key] = logFormat
         return flags
+    }
+
+    /// Loads the configuration, sets up logging and opens the migrated database; on a configuration error,
+    /// prints one line naming the setting and exits with 78 (EX_CONFIG).
+    func openNode(demo: Bool = false) async throws -> (NodeConfiguration, Logger, Database) {
+        let configuration = try await load()
+        let logger = LogSetup.bootstrap(configuration)
+        do {
+            let database = try await Node.openDatabase(configuration, demo: demo, logger: logger).database
+            return (configuration, logger, database)
+        } catch {
+            throw Failure.configuration(error)
+        }
     }
 
     /// Loads the configuration, or prints one line naming the bad setting and exits with 78 (EX_CONFIG).

@@ -9,14 +9,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: NodeOptions
 
     func run() async throws {
-        let configuration = try await options.load()
-        let logger = LogSetup.bootstrap(configuration)
-        let database: Database
-        do {
-            database = try await Node.openDatabase(configuration, demo: false, logger: logger).database
-        } catch {
-            throw Failure.configuration(error)
-        }
+        let (configuration, logger, database) = try await options.openNode()
         try await Node.run(configuration: configuration, database: database, logger: logger)
     }
 }
