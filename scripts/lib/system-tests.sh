@@ -198,6 +198,18 @@ config_error_tests() {
     SECRET_NEEDLE="SysTestSecret42" expect_config_error "unreachable --database-url is rejected" database \
         -- "$BINARY" serve --host 127.0.0.1 --port "$port" --data "$data" \
         --database-url "postgres://civitas:SysTestSecret42@127.0.0.1:1/nowhere"
+
+    # A port somebody else already listens on.
+    local busy listener
+    busy="$(free_port)"
+    python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$busy" &
+    listener=$!
+    sleep 0.5
+    expect_config_error "a port already in use is reported as such" "already in use" \
+        -- "$BINARY" serve --host 127.0.0.1 --port "$busy" --data "$data" --log-level warning
+    kill "$listener" 2>/dev/null || true
+    wait "$listener" 2>/dev/null || true
 }
 
 # ---------------------------------------------------------------------------------------------------

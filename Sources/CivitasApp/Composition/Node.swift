@@ -4,10 +4,15 @@ import DemoCountry
 import Foundation
 public import Hummingbird
 public import Logging
+import NIOCore
 import Prometheus
 public import Storage
 import UnixSignals
 public import Web
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Builds a Civitas node: the one place where the blocks are wired together.
 public enum Node {
@@ -65,7 +70,8 @@ public enum Node {
     ///
     /// - Parameter demo: the demo country to present, on a demo node.
     public static func buildApplication(
-        configuration: NodeConfiguration, database: Database, logger: Logger, demo: SitePresentation.Demo? = nil
+        configuration: NodeConfiguration, database: Database, logger: Logger, demo: SitePresentation.Demo? = nil,
+        onServerRunning: @escaping @Sendable () async -> Void = {}
     ) async throws -> some ApplicationProtocol {
         let settings = WebSettings(
             servedOverTLS: configuration.servedOverTLS, maximumBodySize: configuration.maximumBodySize,
@@ -99,22 +105,31 @@ public enum Node {
             router: router,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Civitas"),
+            onServerRunning: { _ in await onServerRunning() },
             logger: logger)
     }
 
     /// Runs a node until SIGTERM or SIGINT, then drains and closes the database.
+    ///
+    /// - Throws: ``ConfigurationError`` for `http.port` when the address cannot be bound.
     public static func run(
         configuration: NodeConfiguration, database: Database, logger: Logger, demo: SitePresentation.Demo? = nil
     ) async throws {
+        let address = "http://\(configuration.host):\(configuration.port)/"
+        let engine = database.engine
         let application = try await buildApplication(
-            configuration: configuration, database: database, logger: logger, demo: demo)
-        logger.info(
-            "Civitas is serving",
-            metadata: [
-                "address": "http://\(configuration.host):\(configuration.port)/", "engine": "\(database.engine)",
-            ])
+            configuration: configuration, database: database, logger: logger, demo: demo,
+            onServerRunning: {
+                logger.info("Civitas is serving", metadata: ["address": "\(address)", "engine": "\(engine)"])
+            })
         do {
             try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
+            await database.close()
+            throw ConfigurationError(
+                setting: Setting.port.key,
+                reason: "cannot listen on \(configuration.host):\(configuration.port): "
+                    + (error.errnoCode == EADDRINUSE ? "the address is already in use" : "permission denied"))
         } catch {
             await database.close()
             throw error

@@ -1,3 +1,4 @@
+import CivitasCore
 import Foundation
 import HTTPTypes
 public import Hummingbird

@@ -82,6 +82,10 @@ struct Demo: AsyncParsableCommand {
             """)
         let showcase = SitePresentation.Demo(
             persons: summary.persons, agencyKeys: DemoAgencies.all.map(\.catalogueKey))
-        try await Node.run(configuration: configuration, database: database, logger: logger, demo: showcase)
+        do {
+            try await Node.run(configuration: configuration, database: database, logger: logger, demo: showcase)
+        } catch let error as ConfigurationError {
+            throw Failure.configuration(error)
+        }
     }
 }

@@ -10,6 +10,10 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, logger, database) = try await options.openNode()
-        try await Node.run(configuration: configuration, database: database, logger: logger)
+        do {
+            try await Node.run(configuration: configuration, database: database, logger: logger)
+        } catch let error as ConfigurationError {
+            throw Failure.configuration(error)
+        }
     }
 }

@@ -1,0 +1,60 @@
+import CivitasCore
+
+/// Fuzz targets for the parsers of untrusted text in CivitasCore.
+///
+/// Built with `-sanitize=fuzzer -D CIVITAS_FUZZ`, this is a libFuzzer binary (see `scripts/fuzz`); built
+/// normally, it replays the files named on the command line, so that a crashing input found once stays
+/// a regression test. The first byte of an input picks the parser; every parser must not crash, and
+/// every value it accepts must print back to the text it came from.
+enum FuzzTargets {
+    static func run(_ bytes: UnsafeRawBufferPointer) {
+        guard let selector = bytes.first else { return }
+        let text = String(decoding: bytes.dropFirst(), as: UTF8.self)
+        switch selector % 5 {
+        case 0:
+            if let number = try? PersonalNumber(text) {
+                precondition(number.rawValue == text, "a parsed personal number prints back unchanged")
+                precondition((try? PersonalNumber(number.rawValue)) == number)
+            }
+        case 1:
+            if let date = try? CalendarDate(text) {
+                precondition(date.description == text, "a parsed date prints back unchanged")
+            }
+        case 2:
+            _ = Language.negotiate(acceptLanguage: text)
+        case 3:
+            let fields = FormFields(text)
+            _ = fields["_csrf"]
+        default:
+            _ = GeorgianTransliteration.latin(text, style: .document)
+            _ = GeorgianTransliteration.latin(text, style: .national)
+        }
+    }
+}
+
+#if CIVITAS_FUZZ
+    @_cdecl("LLVMFuzzerTestOneInput")
+    func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+        FuzzTargets.run(UnsafeRawBufferPointer(start: data, count: size))
+        return 0
+    }
+
+    /// libFuzzer's driver (`LLVMFuzzerRunDriver`, in the runtime `-sanitize=fuzzer` links).
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func runFuzzerDriver(
+        _ argc: UnsafeMutablePointer<Int32>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
+    ) -> Int32
+
+    /// SwiftPM links an executable's entry point as `<module>_main`; starting libFuzzer's driver from it
+    /// keeps the runtime's own `main` out of the link.
+    @_cdecl("civitas_fuzz_main")
+    func fuzzMain(
+        _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+    ) -> Int32 {
+        var count = argc
+        var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
+        return runFuzzerDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
+    }
+#endif
