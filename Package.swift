@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .target(
@@ -73,6 +75,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Trust",
+            dependencies: [
+                "CivitasCore",
+                "Storage",
+                "Audit",
+                "Web",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Web",
             dependencies: [
                 "CivitasCore",
@@ -94,6 +113,7 @@ let package = Package(
                 "Audit",
                 "Web",
                 "DemoCountry",
+                "Trust",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,6 +138,9 @@ let package = Package(
                 "Audit",
                 "DemoCountry",
                 "Web",
+                "Trust",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -147,6 +170,17 @@ let package = Package(
         .testTarget(
             name: "DemoCountryTests",
             dependencies: ["DemoCountry", "CivitasCore", "Storage", "StorageTesting", "Audit"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TrustTests",
+            dependencies: [
+                "Trust", "Storage", "StorageTesting", "Audit", "CivitasCore",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -207,7 +207,7 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.s
     listener=$!
     sleep 0.5
     expect_config_error "a port already in use is reported as such" "already in use" \
-        -- "$BINARY" serve --host 127.0.0.1 --port "$busy" --data "$data" --log-level warning
+        -- "$BINARY" serve --host 127.0.0.1 --port "$busy" --data "$data" --log-level error
     kill "$listener" 2>/dev/null || true
     wait "$listener" 2>/dev/null || true
 }
@@ -477,16 +477,77 @@ node_tests() {
 
     expect_ok "civitas migrate (first run)" "${vars[@]}" -- "$BINARY" migrate --data "$data"
     expect_ok "civitas migrate (second run, nothing pending)" "${vars[@]}" -- "$BINARY" migrate --data "$data"
+    pki_tests "$data" "${vars[@]}"
 
     if start_server "serve" "${vars[@]}" -- serve --host 127.0.0.1 --port @PORT@ --data "$data"; then
         http_surface_tests "serve"
         body_limit_test "serve"
+        if http /certs/root-ca.crt >/dev/null && openssl x509 -inform DER -in "$WORK/body" -noout 2>/dev/null &&
+            cmp -s <(openssl x509 -inform DER -in "$WORK/body") <(openssl x509 -in "$WORK/pki/root-ca.pem"); then
+            pass "/certs/root-ca.crt is the exported root, in DER"
+        else
+            fail "/certs/root-ca.crt is the exported root, in DER"
+        fi
         schemathesis_test "serve"
         stop_server "serve"
     fi
 
     expect_ok "civitas audit verify after a serve" "${vars[@]}" -- "$BINARY" audit verify --data "$data"
     audit_tamper_test "$data" "${vars[@]}"
+}
+
+# pki_tests DATA [VAR=VALUE...]: the national PKI, checked with openssl.
+pki_tests() {
+    local data="$1"
+    shift
+    local pki="$WORK/pki"
+    rm -rf "$pki"
+    mkdir -p "$pki"
+    expect_ok "civitas pki init" "$@" -- "$BINARY" pki init --data "$data" --log-level warning
+    expect_ok "civitas pki export" "$@" -- "$BINARY" pki export --data "$data" --out "$pki" --log-level warning
+    if openssl verify -CAfile "$pki/root-ca.pem" -untrusted "$pki/chain.pem" "$pki/citizens-ca.pem" \
+        "$pki/organisations-ca.pem" "$pki/tsa.pem" "$pki/citizens-ocsp.pem" "$pki/organisations-ocsp.pem" \
+        >"$WORK/verify.out" 2>&1; then
+        pass "openssl verify accepts every hierarchy certificate"
+    else
+        fail "openssl verify accepts every hierarchy certificate" "$(cat "$WORK/verify.out")"
+    fi
+    if openssl x509 -in "$pki/tsa.pem" -noout -ext extendedKeyUsage 2>/dev/null | grep -q "critical" &&
+        openssl x509 -in "$pki/tsa.pem" -noout -ext extendedKeyUsage 2>/dev/null | grep -q "Time Stamping"; then
+        pass "the TSA certificate has the critical timeStamping EKU"
+    else
+        fail "the TSA certificate has the critical timeStamping EKU"
+    fi
+    if openssl x509 -in "$pki/citizens-ocsp.pem" -noout -text 2>/dev/null | grep -q "OCSP No Check"; then
+        pass "the OCSP signer carries id-pkix-ocsp-nocheck"
+    else
+        fail "the OCSP signer carries id-pkix-ocsp-nocheck"
+    fi
+    openssl ecparam -name prime256v1 -genkey -noout -out "$pki/citizen.key" 2>/dev/null
+    openssl req -new -key "$pki/citizen.key" -subj "/CN=Nino Beridze/serialNumber=PNOCV-01234567892" \
+        -out "$pki/citizen.csr" 2>/dev/null
+    expect_ok "civitas pki issue from an openssl CSR" "$@" -- "$BINARY" pki issue --data "$data" --log-level warning \
+        --profile citizen-qualified-signature --csr "$pki/citizen.csr" --out "$pki/citizen.pem"
+    if openssl verify -CAfile "$pki/root-ca.pem" -untrusted "$pki/chain.pem" "$pki/citizen.pem" >/dev/null 2>&1 &&
+        openssl x509 -in "$pki/citizen.pem" -noout -text | grep -q "qcStatements" &&
+        openssl x509 -in "$pki/citizen.pem" -noout -text | grep -q "0.4.0.194112.1.2"; then
+        pass "the qualified certificate verifies and carries QC statements and QCP-n-qscd"
+    else
+        fail "the qualified certificate verifies and carries QC statements and QCP-n-qscd"
+    fi
+    local serial
+    serial="$(openssl x509 -in "$pki/citizen.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f')"
+    expect_ok "civitas pki revoke" "$@" -- "$BINARY" pki revoke --data "$data" --log-level warning \
+        --issuer citizens-ca --serial "$serial" --reason keyCompromise
+    local out="$WORK/revoke-again.out" rc=0
+    split_at_dashes "$@" -- "$BINARY" pki revoke --data "$data" --log-level warning --issuer citizens-ca \
+        --serial "$serial"
+    timeout 60 "${CLEAN_ENV[@]}" "${VARS[@]}" "${ARGS[@]}" </dev/null >"$out" 2>&1 || rc=$?
+    if [[ $rc -ne 0 ]] && grep -q "revoked certificate cannot" "$out"; then
+        pass "revoking a revoked certificate is refused with a clear message"
+    else
+        fail "revoking a revoked certificate is refused with a clear message" "exit $rc" "$(cat "$out")"
+    fi
 }
 
 # audit_tamper_test DATA [VAR=VALUE...]: change entry 1 behind the node's back with the engine's own client;
@@ -496,18 +557,18 @@ audit_tamper_test() {
     shift
     local sql="UPDATE audit_entries SET purpose = 'tampered' WHERE seq = 1"
     if [[ "$ENGINE" == "sqlite" ]]; then
-        sqlite3 "$data/civitas.sqlite" "$sql" || { fail "$ENGINE: tamper with the audit chain (sqlite3)"; return; }
+        sqlite3 "$data/civitas.sqlite" "$sql" || { fail "tamper with the audit chain (sqlite3)"; return; }
     else
         "$(psql_bin)" "$DATABASE_UNDER_TEST" -q -v ON_ERROR_STOP=1 -c "$sql" >/dev/null ||
-            { fail "$ENGINE: tamper with the audit chain (psql)"; return; }
+            { fail "tamper with the audit chain (psql)"; return; }
     fi
     local out="$WORK/tamper.out" rc=0
     split_at_dashes "$@" -- "$BINARY" audit verify --data "$data"
     timeout 120 "${CLEAN_ENV[@]}" "${VARS[@]}" "${ARGS[@]}" </dev/null >"$out" 2>&1 || rc=$?
     if [[ $rc -eq 1 ]] && grep -q "broken at entry 1:" "$out"; then
-        pass "$ENGINE: civitas audit verify exits 1 naming the changed entry"
+        pass "civitas audit verify exits 1 naming the changed entry"
     else
-        fail "$ENGINE: civitas audit verify exits 1 naming the changed entry" "exit status $rc" "$(cat "$out")"
+        fail "civitas audit verify exits 1 naming the changed entry" "exit status $rc" "$(cat "$out")"
     fi
 }
 

@@ -7,6 +7,7 @@ public import Logging
 import NIOCore
 import Prometheus
 public import Storage
+import Trust
 import UnixSignals
 public import Web
 
@@ -21,7 +22,7 @@ public enum Node {
 
     /// The migrations of every block composed into a node, in order.
     public static func migrations(demo: Bool) -> [Migration] {
-        AuditLog.migrations + (demo ? DemoCountryStore.migrations : [])
+        AuditLog.migrations + NationalPKI.migrations + (demo ? DemoCountryStore.migrations : [])
     }
 
     /// Opens the configured database and applies pending migrations; returns it and the migrations applied now.
@@ -94,6 +95,10 @@ public enum Node {
         let fragments = [try OpenAPIDocument.bundledFragment("node")]
         OpenAPIRoutes(document: try OpenAPIDocument.compose(fragments: fragments, version: version))
             .register(in: routes)
+        if served.contains(NodeBlocks.trust) {
+            let pki = try TrustSetup.pki(configuration, database: database, logger: logger)
+            TrustRoutes(pki: pki).register(in: routes)
+        }
         if served.contains(NodeBlocks.web) {
             let available = Set(["core", "storage", "audit"]).union(served)
             let presentation = SitePresentation(available: available, demo: demo)

@@ -6,6 +6,9 @@ public enum NodeBlocks {
     /// The public web shell (home page, language switch).
     public static let web = "web"
 
+    /// The trust services: certificates, and (as they land) time-stamps, OCSP and CRLs.
+    public static let trust = "trust"
+
     /// Every block this release can serve.
-    public static let servable: Set<String> = [web]
+    public static let servable: Set<String> = [web, trust]
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Storage
 import SystemPackage
+import Trust
 
 extension NodeConfiguration {
     /// Reads and validates the configuration from command-line flags, the environment and an optional JSON file.
@@ -92,6 +93,7 @@ extension NodeConfiguration {
                     setting: Setting.publicURL.key, reason: "must be an http:// or https:// URL with a host")
             }
             configuration.servedOverTLS = scheme == "https"
+            configuration.publicURL = url
         }
         if let size = try integer(.maximumBodySize) {
             guard (1024...(1 << 30)).contains(size) else {
@@ -112,6 +114,12 @@ extension NodeConfiguration {
             } catch {
                 throw ConfigurationError(setting: "database.url", reason: error.message)
             }
+        }
+        if let key = string(.keyEncryptionKey) {
+            guard (try? KeyEncryptionKey(base64: key)) != nil else {
+                throw ConfigurationError(setting: Setting.keyEncryptionKey.key, reason: "must be 32 bytes in base64")
+            }
+            configuration.keyEncryptionKey = key
         }
         if let level = string(.logLevel) {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {

@@ -29,6 +29,16 @@ public struct NodeConfiguration: Sendable {
     public var logFormat: LogFormat = .text
     /// The blocks to serve; `nil` means every block.
     public var blocks: Set<String>?
+    /// The key-encryption key (base64) for the trust services' software keys; when absent, a development key is
+    /// kept in `<data dir>/secrets/key-encryption-key`.
+    public var keyEncryptionKey: String?
+    /// The URL clients reach the node at (`http.public_url`), embedded in certificates for CRLs and OCSP.
+    public var publicURL: String?
+
+    /// The base URL certificates point relying parties to.
+    public var effectivePublicURL: String {
+        publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+    }
 
     /// Creates the default configuration.
     public init() {}

@@ -15,6 +15,7 @@ public struct Setting: Sendable, Hashable {
     /// configuration error, so that a typo never silently leaves a default in force.
     public static let all: [Setting] = [
         host, port, publicURL, maximumBodySize, dataDirectory, databaseURL, logLevel, logFormat, blocks,
+        keyEncryptionKey,
     ]
 
     /// Address to listen on.
@@ -38,6 +39,10 @@ public struct Setting: Sendable, Hashable {
     public static let logFormat = Setting(key: "log.format", environment: "CIVITAS_LOG_FORMAT", flag: "--log-format")
     /// The building blocks this node serves, comma-separated, or `all`.
     public static let blocks = Setting(key: "node.blocks", environment: "CIVITAS_BLOCKS", flag: "--blocks")
+
+    /// The key-encryption key that seals the trust services' software keys (32 bytes, base64).
+    public static let keyEncryptionKey = Setting(
+        key: "trust.key_encryption_key", environment: "CIVITAS_KEY_ENCRYPTION_KEY", flag: nil, isSecret: true)
 
     /// The environment variable naming the config file.
     public static let configFileEnvironment = "CIVITAS_CONFIG_FILE"

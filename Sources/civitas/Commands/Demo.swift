@@ -4,6 +4,7 @@ import CivitasApp
 import DemoCountry
 import Foundation
 import Storage
+import Trust
 import Web
 
 /// `civitas demo`: creates the demo country (if the data directory is new) and serves it.
@@ -49,6 +50,11 @@ struct Demo: AsyncParsableCommand {
             database = try await Node.openDatabase(configuration, demo: true, logger: logger).database
         } catch {
             throw Failure.configuration(error)
+        }
+        let pki = try Node.nationalPKI(configuration, database: database, logger: logger)
+        if try await !pki.isInitialised() {
+            Console.say("Creating the national PKI (root CA, issuing CAs, time-stamping unit, OCSP signers) …")
+            try await pki.initialise()
         }
         let store = DemoCountryStore(database: database, audit: AuditLog(database: database))
         let existing = try await store.summary()

@@ -1,0 +1,40 @@
+/// An error of the Trust block, with a stable code and a message for operators.
+public struct TrustError: Error, CustomStringConvertible, Sendable {
+    /// What kind of failure this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+
+        /// The key-encryption key is missing or malformed.
+        public static let keyEncryptionKey = Code("keyEncryptionKey")
+        /// A stored key cannot be opened (wrong key-encryption key, or tampered).
+        public static let keyUnreadable = Code("keyUnreadable")
+        /// No key or certificate has this name.
+        public static let notFound = Code("notFound")
+        /// The national PKI exists already.
+        public static let alreadyInitialised = Code("alreadyInitialised")
+        /// The national PKI has not been created yet (`civitas pki init`).
+        public static let notInitialised = Code("notInitialised")
+        /// A request (CSR, profile, status change) is not acceptable.
+        public static let invalidRequest = Code("invalidRequest")
+        /// The certificate's current status does not allow this change.
+        public static let invalidTransition = Code("invalidTransition")
+
+        /// The code's name.
+        public var description: String { name }
+    }
+
+    /// The failure's code.
+    public let code: Code
+    /// What happened; never includes key material.
+    public let message: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// `code: message`.
+    public var description: String { "\(code): \(message)" }
+}
