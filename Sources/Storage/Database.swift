@@ -23,6 +23,8 @@ public final class Database: Sendable {
     public let engine: DatabaseEngine
     private let backend: Backend
     private let logger: Logger
+    let hub = NotificationHub()
+    let listeners: PostgresListeners?
     /// How many times a conflicting transaction is attempted in all.
     public let maximumAttempts = 6
 
@@ -35,6 +37,11 @@ public final class Database: Sendable {
         self.engine = engine
         self.backend = backend
         self.logger = logger
+        if case .postgres(let client, _) = backend {
+            self.listeners = PostgresListeners(client: client, hub: hub, logger: logger)
+        } else {
+            self.listeners = nil
+        }
     }
 
     /// Opens the database at `location` and checks that it answers.
@@ -214,6 +221,8 @@ public final class Database: Sendable {
 
     /// Closes every connection. Further use throws.
     public func close() async {
+        await listeners?.stop()
+        hub.finishAll()
         switch backend {
         case .sqlite(let writer, let readers):
             await writer.close()

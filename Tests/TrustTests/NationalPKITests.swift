@@ -170,6 +170,25 @@ struct NationalPKITests {
         }
     }
 
+    @Test("every node hears a status change at once", arguments: DatabaseEngine.allCases)
+    func statusNotification(engine: DatabaseEngine) async throws {
+        try await TestDatabase.with(engine, migrations: Self.migrations) { database in
+            let pki = Self.pki(database)
+            try await pki.initialise()
+            let heard = try await database.notifications(NationalPKI.statusChannel)
+            let stored = try await pki.issue(
+                profile: .tlsNode, publicKey: Certificate.PrivateKey(P256.Signing.PrivateKey()).publicKey,
+                subject: try DistinguishedName { CommonName("node-1") }, actor: Self.actor)
+            try await pki.change(issuer: stored.issuer, serial: stored.serial, .revoke(.superseded), actor: Self.actor)
+            var payloads: [String] = []
+            for await payload in heard {
+                payloads.append(payload)
+                if payloads.count == 2 { break }
+            }
+            #expect(payloads == Array(repeating: "\(stored.issuer)/\(stored.serial)", count: 2))
+        }
+    }
+
     @Test("a key sealed under one key-encryption key cannot be opened under another, or after tampering")
     func sealing() async throws {
         try await TestDatabase.with(.sqlite, migrations: Self.migrations) { database in

@@ -5,6 +5,10 @@ import SQLKit
 import Storage
 
 extension NationalPKI {
+    /// The notification channel on which every node hears `issuer/serial` when a certificate's status changes
+    /// (or it is issued), to replace cached OCSP answers and regenerate the CRL at once.
+    public static let statusChannel = "trust_status"
+
     /// A change of a certificate's lifecycle state.
     public enum StatusChange: Sendable {
         /// Put on hold (certificateHold).
@@ -27,6 +31,7 @@ extension NationalPKI {
         let effective = Timestamp(time ?? clock.now()).microseconds
         let recorded = clock.timestamp().microseconds
         let audit = self.audit
+        let database = self.database
         try await database.transaction { sql in
             let rows = try await sql.raw(
                 """
@@ -63,6 +68,7 @@ extension NationalPKI {
                     object: AuditObject(type: "certificate", id: "\(issuer)/\(serial)"),
                     purpose: next.reason.map { "certificate status change: \($0)" } ?? "certificate status change"),
                 in: sql)
+            try await database.notify(Self.statusChannel, payload: "\(issuer)/\(serial)", in: sql)
         }
         guard let updated = try await certificate(issuer: issuer, serial: serial) else {
             throw TrustError(.notFound, "no certificate \(issuer)/\(serial)")

@@ -162,6 +162,7 @@ public struct NationalPKI: Sendable {
         let now = clock.timestamp().microseconds
         let subjectName = certificate.subject.description
         let audit = self.audit
+        let database = self.database
         try await database.transaction { sql in
             try await sql.raw(
                 """
@@ -185,6 +186,7 @@ public struct NationalPKI: Sendable {
                     object: AuditObject(type: "certificate", id: "\(issuer.rawValue)/\(serial)"), subject: subject,
                     purpose: "issue a \(profile.rawValue) certificate for \(subjectName)"),
                 in: sql)
+            try await database.notify(Self.statusChannel, payload: "\(issuer.rawValue)/\(serial)", in: sql)
         }
         return StoredCertificate(
             issuer: issuer.rawValue, serial: serial, role: role, profile: profile, certificate: certificate, der: der,
