@@ -74,9 +74,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(
+            name: "CPKCS11",
+            path: "Sources/CPKCS11",
+            providers: [.apt(["libp11-kit-dev"])]
+        ),
         .target(
             name: "Trust",
             dependencies: [
+                "CPKCS11",
                 "CivitasCore",
                 "Storage",
                 "Audit",
@@ -88,6 +94,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -209,7 +216,9 @@ let package = Package(
                 "Storage",
                 "Audit",
                 "Web",
+                "Trust",
                 "StorageTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,11 +1,11 @@
 public import SQLKit
 
 extension Database {
-    /// Sends `payload` to every node's subscribers of `channel` (PostgreSQL `NOTIFY`, delivered when the
-    /// surrounding transaction commits; on SQLite, to this process at once).
+    /// Sends `payload` to every node's subscribers of `channel` when the surrounding transaction commits, and
+    /// never if it rolls back (PostgreSQL `NOTIFY`; on SQLite, to this process after `COMMIT`).
     ///
-    /// Notifications tell nodes to drop a cached copy (pre-produced OCSP answers, the global configuration);
-    /// a spurious one, such as from a transaction that then rolls back on SQLite, only costs a refresh.
+    /// Notifications tell nodes to drop a cached copy (pre-produced OCSP answers, CRLs, the global
+    /// configuration); delivering them only after the commit means no node can re-cache the old state.
     ///
     /// - Parameters:
     ///   - channel: `[a-z_]{1,63}`.
@@ -19,7 +19,11 @@ extension Database {
         case .postgres:
             try await sql.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
         case .sqlite:
-            hub.publish(channel, payload)
+            if let pending = PendingNotifications.current {
+                pending.append(channel, payload)
+            } else {
+                hub.publish(channel, payload)
+            }
         }
     }
 

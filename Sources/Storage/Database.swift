@@ -172,10 +172,13 @@ public final class Database: Sendable {
     private func transactionOnce<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let writer, _):
-            return try await writer.withConnection { connection in
+            let pending = PendingNotifications()
+            let result = try await writer.withConnection { connection in
                 _ = try await connection.query("BEGIN IMMEDIATE")
                 do {
-                    let result = try await body(connection.sql())
+                    let result = try await PendingNotifications.$current.withValue(pending) {
+                        try await body(connection.sql())
+                    }
                     _ = try await connection.query("COMMIT")
                     return result
                 } catch {
@@ -183,6 +186,9 @@ public final class Database: Sendable {
                     throw error
                 }
             }
+            // Like PostgreSQL's NOTIFY: heard only once the transaction has committed, never after a rollback.
+            for (channel, payload) in pending.drain() { hub.publish(channel, payload) }
+            return result
         case .postgres(let client, _):
             return try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)

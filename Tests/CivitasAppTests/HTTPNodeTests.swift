@@ -7,13 +7,14 @@ import SQLKit
 import Storage
 import StorageTesting
 import Testing
+import Trust
 import Web
 
 @Suite("HTTP node")
 struct HTTPNodeTests {
     @Test("liveness answers 200 with a JSON report")
     func liveness() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             let response = try await client.execute(uri: "/health/live", method: .get)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/json")
@@ -23,7 +24,7 @@ struct HTTPNodeTests {
 
     @Test("readiness is 200 when the database answers and migrations are applied", arguments: DatabaseEngine.allCases)
     func ready(engine: DatabaseEngine) async throws {
-        try await TestNode.with(engine) { client, _ in
+        try await TestNode.with(engine) { client, _, _ in
             let response = try await client.execute(uri: "/health/ready", method: .get)
             #expect(response.status == .ok)
             #expect(response.text.contains(#""database":"up""#))
@@ -33,7 +34,7 @@ struct HTTPNodeTests {
 
     @Test("readiness is 503 when a migration is pending")
     func notReadyWithPendingMigration() async throws {
-        try await TestNode.with { client, database in
+        try await TestNode.with { client, database, _ in
             try await database.transaction { sql in
                 try await sql.raw("DELETE FROM storage_migrations WHERE module = 'audit'").run()
             }
@@ -49,8 +50,10 @@ struct HTTPNodeTests {
         let database = try await Database.open(created.location, logger: TestDatabase.logger)
         try await Migrator(database: database, migrations: Node.migrations(demo: false), logger: TestDatabase.logger)
             .migrate()
+        var configuration = NodeConfiguration()
+        configuration.keyEncryptionKey = KeyEncryptionKey.generate().base64
         let application = try await Node.buildApplication(
-            configuration: NodeConfiguration(), database: database, logger: TestDatabase.logger)
+            configuration: configuration, database: database, logger: TestDatabase.logger)
         try await application.test(.router) { client in
             #expect(try await client.execute(uri: "/health/ready", method: .get).status == .ok)
             // The database is dropped under the running node: its connections are terminated.
@@ -65,7 +68,7 @@ struct HTTPNodeTests {
 
     @Test("metrics count requests by route, method and status")
     func metrics() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             _ = try await client.execute(uri: "/health/live", method: .get)
             _ = try await client.execute(uri: "/no-such-page", method: .get)
             let response = try await client.execute(uri: "/metrics", method: .get)
@@ -84,7 +87,7 @@ struct HTTPNodeTests {
 
     @Test("a well-formed request id is echoed; a missing or hostile one is replaced")
     func requestIDs() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             let given = "3f2a9c1e-5b7d-4e0a-9f1b-2c3d4e5f6a7b"
             let echoed = try await client.execute(
                 uri: "/health/live", method: .get, headers: [.xRequestID: given])
@@ -103,7 +106,7 @@ struct HTTPNodeTests {
 
     @Test("an API client gets RFC 9457 problem details for an unknown path")
     func problemDetails() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             let response = try await client.execute(
                 uri: "/api/nothing", method: .get, headers: [.accept: "application/json", .xRequestID: "req-42"])
             #expect(response.status == .notFound)
@@ -119,7 +122,7 @@ struct HTTPNodeTests {
 
     @Test("a known path with the wrong method answers 405 with Allow")
     func methodNotAllowed() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             for method: HTTPRequest.Method in [.post, .put, .delete, .patch, .trace, .options] {
                 let response = try await client.execute(uri: "/health/live", method: method)
                 #expect(response.status == .methodNotAllowed, "\(method)")
@@ -133,7 +136,7 @@ struct HTTPNodeTests {
 
     @Test("every response carries the security headers, errors included")
     func securityHeaders() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             for uri in ["/", "/health/live", "/missing"] {
                 let response = try await client.execute(uri: uri, method: .get, headers: [.accept: "text/html"])
                 let policy = try #require(response.headers[.contentSecurityPolicy])
@@ -149,7 +152,7 @@ struct HTTPNodeTests {
 
     @Test("HSTS and Secure cookies when the node is reached over HTTPS")
     func overTLS() async throws {
-        try await TestNode.with(configure: { $0.servedOverTLS = true }) { client, _ in
+        try await TestNode.with(configure: { $0.servedOverTLS = true }) { client, _, _ in
             let response = try await client.execute(uri: "/", method: .get, headers: [.accept: "text/html"])
             #expect(response.headers[.strictTransportSecurity]?.hasPrefix("max-age=") == true)
             let cookie = try #require(response.headers[.setCookie])
@@ -161,7 +164,7 @@ struct HTTPNodeTests {
 
     @Test("a body over the limit is refused with 413 before the route runs")
     func bodyTooLarge() async throws {
-        try await TestNode.with(configure: { $0.maximumBodySize = 2048 }) { client, _ in
+        try await TestNode.with(configure: { $0.maximumBodySize = 2048 }) { client, _, _ in
             let big = ByteBuffer(repeating: UInt8(ascii: "a"), count: 4096)
             let response = try await client.execute(
                 uri: "/language", method: .post,
@@ -177,7 +180,7 @@ struct HTTPNodeTests {
 
     @Test("the API description is OpenAPI 3.1 and lists the node's operations")
     func openAPI() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             let response = try await client.execute(uri: "/openapi.json", method: .get)
             #expect(response.status == .ok)
             let document = try #require(

@@ -21,7 +21,7 @@ struct WebShellTests {
         "the 404 page speaks the visitor's language",
         arguments: [("en", "Page not found"), ("ka", "ვერ მოიძებნა"), ("ko", "찾을 수 없습니다")])
     func notFoundPage(language: String, phrase: String) async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             var headers = Self.browser
             headers[.acceptLanguage] = "\(language);q=0.9, en;q=0.1"
             headers[.xRequestID] = "help-desk-ref-1"
@@ -36,7 +36,7 @@ struct WebShellTests {
 
     @Test("the home page presents the building blocks in each language")
     func homePage() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             for language in ["en", "ka", "ko"] {
                 let response = try await client.execute(
                     uri: "/?lang=\(language)", method: .get, headers: Self.browser)
@@ -55,7 +55,7 @@ struct WebShellTests {
     @Test("a demo node shows the demo country and what to try")
     func demoHome() async throws {
         let demo = SitePresentation.Demo(persons: 1_234_567, agencyKeys: ["agency_civil_registry"])
-        try await TestNode.with(demo: demo) { client, _ in
+        try await TestNode.with(demo: demo) { client, _, _ in
             let english = try await client.execute(uri: "/?lang=en", method: .get, headers: Self.browser).text
             #expect(english.contains("1,234,567"))
             #expect(english.contains("href=\"/health/ready\""))
@@ -66,7 +66,7 @@ struct WebShellTests {
 
     @Test("the language cookie outranks Accept-Language; ?lang outranks both")
     func languagePrecedence() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             var headers = Self.browser
             headers[.acceptLanguage] = "ko"
             headers[.cookie] = "civitas_lang=ka"
@@ -82,7 +82,7 @@ struct WebShellTests {
 
     @Test("switching language with a valid token sets the cookie and returns to the page")
     func languageSwitch() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             let home = try await client.execute(uri: "/", method: .get, headers: Self.browser)
             let token = try Self.csrfCookie(from: home)
             #expect(home.text.contains("value=\"\(token)\""), "the form carries the cookie's token")
@@ -111,7 +111,7 @@ struct WebShellTests {
             ("civitas_csrf=short", "_csrf=short&lang=ka"),
         ])
     func csrfRejected(cookie: String, body: String) async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .accept: "application/json"]
             if !cookie.isEmpty { headers[.cookie] = cookie }
             let response = try await client.execute(
@@ -124,7 +124,7 @@ struct WebShellTests {
 
     @Test("a cross-site request is refused even with a matching token")
     func crossSite() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             let token = String(repeating: "A", count: 43)
             for extra: HTTPFields in [[.secFetchSite: "cross-site"], [.origin: "https://evil.example"]] {
                 var headers: HTTPFields = [
@@ -143,7 +143,7 @@ struct WebShellTests {
 
     @Test("the return path after a language switch cannot lead off-site")
     func openRedirect() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             let token = String(repeating: "A", count: 43)
             for target in ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)"] {
                 let encoded = target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
@@ -159,7 +159,7 @@ struct WebShellTests {
 
     @Test("an unknown language in the switch is a 400 and sets nothing")
     func unknownLanguage() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             let token = String(repeating: "A", count: 43)
             let response = try await client.execute(
                 uri: "/language", method: .post,
@@ -172,7 +172,7 @@ struct WebShellTests {
 
     @Test("the stylesheet is served with an ETag and revalidates with 304")
     func stylesheet() async throws {
-        try await TestNode.with { client, _ in
+        try await TestNode.with { client, _, _ in
             let response = try await client.execute(uri: "/static/civitas.css", method: .get)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/css") == true)

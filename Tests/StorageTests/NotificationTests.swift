@@ -22,10 +22,19 @@ struct NotificationTests {
         }
     }
 
-    @Test("a notification sent in a transaction reaches a subscriber", arguments: DatabaseEngine.allCases)
+    @Test(
+        "a notification is heard once its transaction commits, never after a rollback",
+        arguments: DatabaseEngine.allCases)
     func sameNode(engine: DatabaseEngine) async throws {
+        struct Abort: Error {}
         try await TestDatabase.with(engine) { database in
             let stream = try await database.notifications("trust_status")
+            await #expect(throws: Abort.self) {
+                try await database.transaction { sql in
+                    try await database.notify("trust_status", payload: "rolled-back", in: sql)
+                    throw Abort()
+                }
+            }
             try await database.transaction { sql in
                 try await database.notify("trust_status", payload: "citizens-ca/0a", in: sql)
             }

@@ -482,6 +482,8 @@ node_tests() {
     if start_server "serve" "${vars[@]}" -- serve --host 127.0.0.1 --port @PORT@ --data "$data"; then
         http_surface_tests "serve"
         body_limit_test "serve"
+        tsa_interop_test
+        ocsp_crl_interop_test "$data" "${vars[@]}"
         if http /certs/root-ca.crt >/dev/null && openssl x509 -inform DER -in "$WORK/body" -noout 2>/dev/null &&
             cmp -s <(openssl x509 -inform DER -in "$WORK/body") <(openssl x509 -in "$WORK/pki/root-ca.pem"); then
             pass "/certs/root-ca.crt is the exported root, in DER"
@@ -494,6 +496,77 @@ node_tests() {
 
     expect_ok "civitas audit verify after a serve" "${vars[@]}" -- "$BINARY" audit verify --data "$data"
     audit_tamper_test "$data" "${vars[@]}"
+}
+
+# ocsp_expect NAME CERT STATUS [OPENSSL OCSP ARGS...]: openssl ocsp against the live node verifies the answer.
+ocsp_expect() {
+    local name="$1" cert="$2" status="$3"
+    shift 3
+    local pki="$WORK/pki" out="$WORK/ocsp.out"
+    if openssl ocsp "$@" -issuer "$pki/citizens-ca.pem" -cert "$cert" -url "http://127.0.0.1:$SERVER_PORT/ocsp" \
+        -CAfile "$pki/root-ca.pem" -verify_other "$pki/chain.pem" >"$out" 2>&1 &&
+        grep -q "Response verify OK" "$out" && grep -q ": $status" "$out"; then
+        pass "OCSP: $name"
+    else
+        fail "OCSP: $name" "$(cat "$out")"
+    fi
+}
+
+# ocsp_crl_interop_test DATA [VAR=VALUE...]: openssl ocsp and openssl crl against the live node, and a status
+# changed by another process (the CLI) visible to the running node's OCSP answers within seconds.
+ocsp_crl_interop_test() {
+    local data="$1"
+    shift
+    local pki="$WORK/pki"
+    ocsp_expect "a good certificate, SHA-1 CertID, with nonce" "$pki/good.pem" good
+    ocsp_expect "a good certificate, SHA-256 CertID, without nonce" "$pki/good.pem" good -sha256 -no_nonce
+    ocsp_expect "a revoked certificate shows keyCompromise" "$pki/citizen.pem" revoked -no_nonce
+    ocsp_expect "a revoked certificate, SHA-256 CertID" "$pki/citizen.pem" revoked -sha256
+    local out="$WORK/ocsp-unknown.out"
+    if openssl ocsp -issuer "$pki/citizens-ca.pem" -serial 0x0123456789 -url "http://127.0.0.1:$SERVER_PORT/ocsp" \
+        -CAfile "$pki/root-ca.pem" -verify_other "$pki/chain.pem" >"$out" 2>&1 && grep -q ": unknown" "$out"; then
+        pass "OCSP: a serial never issued is unknown"
+    else
+        fail "OCSP: a serial never issued is unknown" "$(cat "$out")"
+    fi
+    if http /crl/citizens-ca.crl >/dev/null && openssl crl -inform DER -in "$WORK/body" -CAfile "$pki/citizens-ca.pem" \
+        -noout >"$WORK/crl.out" 2>&1 && grep -q "verify OK" "$WORK/crl.out"; then
+        pass "CRL: openssl crl verifies the citizens CA's CRL"
+    else
+        fail "CRL: openssl crl verifies the citizens CA's CRL" "$(cat "$WORK/crl.out" 2>/dev/null)"
+    fi
+    openssl crl -inform DER -in "$WORK/body" -out "$pki/citizens.crl.pem" 2>/dev/null
+    cat "$pki/root-ca.pem" "$pki/citizens-ca.pem" >"$pki/citizens-chain.pem"
+    if ! openssl verify -crl_check -CRLfile "$pki/citizens.crl.pem" -CAfile "$pki/citizens-chain.pem" \
+        "$pki/citizen.pem" >/dev/null 2>&1 &&
+        openssl verify -crl_check -CRLfile "$pki/citizens.crl.pem" -CAfile "$pki/citizens-chain.pem" \
+            "$pki/good.pem" >/dev/null 2>&1; then
+        pass "CRL: openssl verify -crl_check rejects the revoked certificate and accepts the good one"
+    else
+        fail "CRL: openssl verify -crl_check rejects the revoked certificate and accepts the good one"
+    fi
+    # Another process suspends the good certificate; the running node's cached answer must change.
+    local serial
+    serial="$(openssl x509 -in "$pki/good.pem" -noout -serial | cut -d= -f2)"
+    expect_ok "civitas pki suspend (another process)" "$@" -- "$BINARY" pki suspend --data "$data" \
+        --log-level warning --issuer citizens-ca --serial "$serial"
+    sleep 2
+    ocsp_expect "a suspension by another process is visible within 2 s" "$pki/good.pem" revoked -no_nonce
+}
+
+# tsa_interop_test: the live node's /tsa, checked by openssl ts and PyPI rfc3161-client (scripts/interop/tsa.sh).
+tsa_interop_test() {
+    local pki="$WORK/pki"
+    cat "$pki/tsa.pem" "$pki/organisations-ca.pem" >"$pki/tsa-chain.pem"
+    if TSA_POLICY=2.999.1.100 RFC3161_PYTHON="$ROOT/.venv/bin/python" bash "$ROOT/scripts/interop/tsa.sh" url \
+        "http://127.0.0.1:$SERVER_PORT/tsa" "$pki/root-ca.pem" "$pki/tsa-chain.pem" "$WORK/tsa" \
+        >"$WORK/tsa.out" 2>&1; then
+        pass "RFC 3161: openssl ts and rfc3161-client accept every reply ($(tail -n 1 "$WORK/tsa.out"))"
+    else
+        local lines=()
+        mapfile -t lines < <(grep -E "^FAIL" "$WORK/tsa.out" | head -n 10)
+        fail "RFC 3161: openssl ts and rfc3161-client accept every reply" "${lines[@]}" "$(tail -n 1 "$WORK/tsa.out")"
+    fi
 }
 
 # pki_tests DATA [VAR=VALUE...]: the national PKI, checked with openssl.
@@ -535,6 +608,9 @@ pki_tests() {
     else
         fail "the qualified certificate verifies and carries QC statements and QCP-n-qscd"
     fi
+    openssl req -new -key "$pki/citizen.key" -subj "/CN=Giorgi Kapanadze" -out "$pki/good.csr" 2>/dev/null
+    expect_ok "civitas pki issue an authentication certificate" "$@" -- "$BINARY" pki issue --data "$data" \
+        --log-level warning --profile citizen-authentication --csr "$pki/good.csr" --out "$pki/good.pem"
     local serial
     serial="$(openssl x509 -in "$pki/citizen.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f')"
     expect_ok "civitas pki revoke" "$@" -- "$BINARY" pki revoke --data "$data" --log-level warning \

@@ -6,6 +6,7 @@ public import Hummingbird
 public import Logging
 import NIOCore
 import Prometheus
+import ServiceLifecycle
 public import Storage
 import Trust
 import UnixSignals
@@ -90,6 +91,7 @@ public enum Node {
         router.add(middleware: BodyLimitMiddleware())
 
         let routes = RouteTable()
+        var services: [any Service] = []
         HealthRoutes(database: database, migrator: migrator).register(in: routes)
         MetricsRoutes(registry: CivitasMetrics.registry).register(in: routes)
         let fragments = [try OpenAPIDocument.bundledFragment("node")]
@@ -98,6 +100,10 @@ public enum Node {
         if served.contains(NodeBlocks.trust) {
             let pki = try TrustSetup.pki(configuration, database: database, logger: logger)
             TrustRoutes(pki: pki).register(in: routes)
+            TimeStampingRoutes(pki: pki, database: database).register(in: routes)
+            let revocation = RevocationRoutes(pki: pki, database: database)
+            revocation.register(in: routes)
+            services.append(revocation.watcher)
         }
         if served.contains(NodeBlocks.web) {
             let available = Set(["core", "storage", "audit"]).union(served)
@@ -110,6 +116,7 @@ public enum Node {
             router: router,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Civitas"),
+            services: services,
             onServerRunning: { _ in await onServerRunning() },
             logger: logger)
     }

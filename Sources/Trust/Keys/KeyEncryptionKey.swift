@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 import Foundation
 
 /// The key that seals every software private key at rest (AES-256-GCM).

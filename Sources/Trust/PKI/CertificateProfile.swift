@@ -1,4 +1,4 @@
-public import X509
+import X509
 
 /// The kinds of certificate the national PKI issues, and what each carries.
 public enum CertificateProfile: String, Sendable, CaseIterable, Codable {

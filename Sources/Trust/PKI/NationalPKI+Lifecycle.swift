@@ -9,6 +9,29 @@ extension NationalPKI {
     /// (or it is issued), to replace cached OCSP answers and regenerate the CRL at once.
     public static let statusChannel = "trust_status"
 
+    /// A counter in `trust_counters` that every issuance and status change increments: nodes that cannot
+    /// hear notifications (another process on the same SQLite file, or a PostgreSQL node whose LISTEN
+    /// connection dropped) poll it to know that their cached answers are stale.
+    static let statusVersionCounter = "status-version"
+
+    static func bumpStatusVersion(in sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            """
+            INSERT INTO trust_counters (name, value) VALUES (\(bind: statusVersionCounter), 1)
+            ON CONFLICT (name) DO UPDATE SET value = trust_counters.value + 1
+            """
+        ).run()
+    }
+
+    /// The current value of the status-version counter.
+    public func statusVersion() async throws -> Int64 {
+        try await database.read { sql in
+            try await sql.raw(
+                "SELECT value FROM trust_counters WHERE name = \(bind: Self.statusVersionCounter)"
+            ).first()?.decode(column: "value", as: Int64.self) ?? 0
+        }
+    }
+
     /// A change of a certificate's lifecycle state.
     public enum StatusChange: Sendable {
         /// Put on hold (certificateHold).
@@ -69,6 +92,7 @@ extension NationalPKI {
                     purpose: next.reason.map { "certificate status change: \($0)" } ?? "certificate status change"),
                 in: sql)
             try await database.notify(Self.statusChannel, payload: "\(issuer)/\(serial)", in: sql)
+            try await Self.bumpStatusVersion(in: sql)
         }
         guard let updated = try await certificate(issuer: issuer, serial: serial) else {
             throw TrustError(.notFound, "no certificate \(issuer)/\(serial)")

@@ -187,6 +187,7 @@ public struct NationalPKI: Sendable {
                     purpose: "issue a \(profile.rawValue) certificate for \(subjectName)"),
                 in: sql)
             try await database.notify(Self.statusChannel, payload: "\(issuer.rawValue)/\(serial)", in: sql)
+            try await Self.bumpStatusVersion(in: sql)
         }
         return StoredCertificate(
             issuer: issuer.rawValue, serial: serial, role: role, profile: profile, certificate: certificate, der: der,
