@@ -182,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "TrustTests",
             dependencies: [
-                "Trust", "Storage", "StorageTesting", "Audit", "CivitasCore",
+                "Trust", "CPKCS11", "Storage", "StorageTesting", "Audit", "CivitasCore",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -554,6 +554,51 @@ ocsp_crl_interop_test() {
     ocsp_expect "a suspension by another process is visible within 2 s" "$pki/good.pem" revoked -no_nonce
 }
 
+# pkcs11_tests: the whole hierarchy's keys in a SoftHSM2 token; openssl verifies the chain and a time-stamp.
+pkcs11_tests() {
+    ENGINE="pkcs11"
+    echo "== pkcs11 (SoftHSM2) =="
+    local dir="$WORK/softhsm" data="$WORK/data-pkcs11" pki="$WORK/pki-pkcs11"
+    mkdir -p "$dir/tokens" "$data" "$pki"
+    printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$dir/tokens" >"$dir/softhsm2.conf"
+    if ! SOFTHSM2_CONF="$dir/softhsm2.conf" softhsm2-util --init-token --free --label civitas --pin 1234 \
+        --so-pin 5678 >"$dir/init.out" 2>&1; then
+        fail "create a SoftHSM2 token" "$(cat "$dir/init.out")"
+        return
+    fi
+    local vars=(SOFTHSM2_CONF="$dir/softhsm2.conf" CIVITAS_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so
+        CIVITAS_PKCS11_TOKEN=civitas CIVITAS_PKCS11_PIN=1234)
+    expect_ok "civitas pki init with every key in the HSM" "${vars[@]}" -- "$BINARY" pki init --data "$data" \
+        --log-level warning
+    expect_ok "civitas pki export" "${vars[@]}" -- "$BINARY" pki export --data "$data" --out "$pki" \
+        --log-level warning
+    if openssl verify -CAfile "$pki/root-ca.pem" -untrusted "$pki/chain.pem" "$pki/tsa.pem" \
+        "$pki/citizens-ocsp.pem" >/dev/null 2>&1; then
+        pass "openssl verify accepts the hierarchy signed by HSM keys"
+    else
+        fail "openssl verify accepts the hierarchy signed by HSM keys"
+    fi
+    if [[ -n "$(ls -A "$data/secrets" 2>/dev/null)" ]]; then
+        fail "no software key-encryption key is created when the keys are in the HSM"
+    else
+        pass "no software key-encryption key is created when the keys are in the HSM"
+    fi
+    if start_server "pkcs11" "${vars[@]}" -- serve --host 127.0.0.1 --port @PORT@ --data "$data"; then
+        printf 'sealed by the HSM' >"$WORK/hsm.txt"
+        openssl ts -query -data "$WORK/hsm.txt" -sha256 -cert -out "$WORK/hsm.tsq" 2>/dev/null
+        http /tsa -X POST -H "Content-Type: application/timestamp-query" --data-binary @"$WORK/hsm.tsq" >/dev/null
+        cp "$WORK/body" "$WORK/hsm.tsr"
+        cat "$pki/tsa.pem" "$pki/organisations-ca.pem" >"$pki/tsa-chain.pem"
+        if openssl ts -verify -queryfile "$WORK/hsm.tsq" -in "$WORK/hsm.tsr" -CAfile "$pki/root-ca.pem" \
+            -untrusted "$pki/tsa-chain.pem" 2>/dev/null | grep -q "Verification: OK"; then
+            pass "a time-stamp signed by the HSM's TSA key verifies with openssl ts -verify"
+        else
+            fail "a time-stamp signed by the HSM's TSA key verifies with openssl ts -verify"
+        fi
+        stop_server "pkcs11"
+    fi
+}
+
 # tsa_interop_test: the live node's /tsa, checked by openssl ts and PyPI rfc3161-client (scripts/interop/tsa.sh).
 tsa_interop_test() {
     local pki="$WORK/pki"
@@ -711,6 +756,7 @@ main() {
     config_error_tests
     configuration_source_tests
     node_tests sqlite
+    pkcs11_tests
     if [[ -n "$DATABASE_URL" ]]; then
         ENGINE="postgres"
         if create_database; then

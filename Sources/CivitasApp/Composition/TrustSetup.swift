@@ -33,8 +33,13 @@ enum TrustSetup {
     }
 
     static func pki(_ configuration: NodeConfiguration, database: Database, logger: Logger) throws -> NationalPKI {
-        let keyStore = SoftwareKeyStore(
-            database: database, encryptionKey: try keyEncryptionKey(configuration, logger: logger))
+        let keyStore: any TrustKeyStore
+        if let token = configuration.pkcs11 {
+            keyStore = try PKCS11KeyStore(modulePath: token.module, tokenLabel: token.token, pin: token.pin)
+        } else {
+            keyStore = SoftwareKeyStore(
+                database: database, encryptionKey: try keyEncryptionKey(configuration, logger: logger))
+        }
         return NationalPKI(
             database: database, keyStore: keyStore, audit: AuditLog(database: database),
             baseURL: configuration.effectivePublicURL)

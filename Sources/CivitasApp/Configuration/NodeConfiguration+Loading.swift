@@ -121,6 +121,18 @@ extension NodeConfiguration {
             }
             configuration.keyEncryptionKey = key
         }
+        let module = string(.pkcs11Module)
+        let token = string(.pkcs11Token)
+        let pin = string(.pkcs11PIN)
+        if module != nil || token != nil || pin != nil {
+            guard let module, let token, let pin else {
+                throw ConfigurationError(
+                    setting: Setting.pkcs11Module.key,
+                    reason:
+                        "a PKCS#11 key store needs all of trust.pkcs11_module, trust.pkcs11_token and trust.pkcs11_pin")
+            }
+            configuration.pkcs11 = (module, token, pin)
+        }
         if let level = string(.logLevel) {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError(

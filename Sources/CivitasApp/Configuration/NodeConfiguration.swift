@@ -32,6 +32,8 @@ public struct NodeConfiguration: Sendable {
     /// The key-encryption key (base64) for the trust services' software keys; when absent, a development key is
     /// kept in `<data dir>/secrets/key-encryption-key`.
     public var keyEncryptionKey: String?
+    /// The PKCS#11 token holding the trust services' keys, when they live in an HSM.
+    public var pkcs11: (module: String, token: String, pin: String)?
     /// The URL clients reach the node at (`http.public_url`), embedded in certificates for CRLs and OCSP.
     public var publicURL: String?
 

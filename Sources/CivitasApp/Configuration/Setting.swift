@@ -15,7 +15,7 @@ public struct Setting: Sendable, Hashable {
     /// configuration error, so that a typo never silently leaves a default in force.
     public static let all: [Setting] = [
         host, port, publicURL, maximumBodySize, dataDirectory, databaseURL, logLevel, logFormat, blocks,
-        keyEncryptionKey,
+        keyEncryptionKey, pkcs11Module, pkcs11Token, pkcs11PIN,
     ]
 
     /// Address to listen on.
@@ -43,6 +43,16 @@ public struct Setting: Sendable, Hashable {
     /// The key-encryption key that seals the trust services' software keys (32 bytes, base64).
     public static let keyEncryptionKey = Setting(
         key: "trust.key_encryption_key", environment: "CIVITAS_KEY_ENCRYPTION_KEY", flag: nil, isSecret: true)
+
+    /// A PKCS#11 module (an HSM's library, or SoftHSM2's) that holds the trust services' keys instead of the
+    /// database.
+    public static let pkcs11Module = Setting(
+        key: "trust.pkcs11_module", environment: "CIVITAS_PKCS11_MODULE", flag: nil)
+    /// The label of the PKCS#11 token.
+    public static let pkcs11Token = Setting(key: "trust.pkcs11_token", environment: "CIVITAS_PKCS11_TOKEN", flag: nil)
+    /// The PKCS#11 user PIN.
+    public static let pkcs11PIN = Setting(
+        key: "trust.pkcs11_pin", environment: "CIVITAS_PKCS11_PIN", flag: nil, isSecret: true)
 
     /// The environment variable naming the config file.
     public static let configFileEnvironment = "CIVITAS_CONFIG_FILE"
