@@ -157,7 +157,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "civitas-fuzz",
-            dependencies: ["CivitasCore"],
+            dependencies: ["CivitasCore", "Trust"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,6 +1,7 @@
 import CivitasCore
+import Trust
 
-/// Fuzz targets for the parsers of untrusted text in CivitasCore.
+/// Fuzz targets for the parsers of untrusted input: text in CivitasCore, DER in Trust.
 ///
 /// Built with `-sanitize=fuzzer -D CIVITAS_FUZZ`, this is a libFuzzer binary (see `scripts/fuzz`); built
 /// normally, it replays the files named on the command line, so that a crashing input found once stays
@@ -10,7 +11,8 @@ enum FuzzTargets {
     static func run(_ bytes: UnsafeRawBufferPointer) {
         guard let selector = bytes.first else { return }
         let text = String(decoding: bytes.dropFirst(), as: UTF8.self)
-        switch selector % 5 {
+        let der = Array(bytes.dropFirst())
+        switch selector % 10 {
         case 0:
             if let number = try? PersonalNumber(text) {
                 precondition(number.rawValue == text, "a parsed personal number prints back unchanged")
@@ -25,9 +27,24 @@ enum FuzzTargets {
         case 3:
             let fields = FormFields(text)
             _ = fields["_csrf"]
-        default:
+        case 4:
             _ = GeorgianTransliteration.latin(text, style: .document)
             _ = GeorgianTransliteration.latin(text, style: .national)
+        case 5:
+            if let request = try? TimeStampRequest(derEncoded: der) {
+                _ = request.hashedMessage
+            }
+        case 6:
+            _ = try? TimeStampResponse(derEncoded: der)
+        case 7:
+            if let request = try? OCSPRequest(derEncoded: der) {
+                precondition(request.certIDs.count <= OCSPRequest.defaultMaximumCertIDs)
+            }
+        case 8:
+            _ = try? CMSSignedData(contentInfoDER: der)
+        default:
+            _ = try? CertificateRevocationList(derEncoded: der)
+            _ = OCSPRequest.derBytes(fromGETPath: text)
         }
     }
 }
