@@ -9,7 +9,7 @@ public enum CertificateLifecycle: Sendable, Equatable, CustomStringConvertible {
     /// On hold (RFC 5280 certificateHold): can be resumed.
     case suspended(since: Date)
     /// Revoked for good.
-    case revoked(since: Date, reason: RevocationReason)
+    case revoked(since: Date, reason: CRLReason)
 
     /// `active`, `suspended since …` or `revoked since … (reason)`.
     public var description: String {
@@ -27,47 +27,5 @@ public enum CertificateLifecycle: Sendable, Equatable, CustomStringConvertible {
         case .suspended: "suspended"
         case .revoked: "revoked"
         }
-    }
-}
-
-/// RFC 5280 §5.3.1 CRLReason codes a revocation can carry.
-public enum RevocationReason: Int, Sendable, CaseIterable, Codable {
-    /// unspecified (0).
-    case unspecified = 0
-    /// keyCompromise (1).
-    case keyCompromise = 1
-    /// cACompromise (2).
-    case caCompromise = 2
-    /// affiliationChanged (3).
-    case affiliationChanged = 3
-    /// superseded (4).
-    case superseded = 4
-    /// cessationOfOperation (5).
-    case cessationOfOperation = 5
-    /// certificateHold (6): used for suspension.
-    case certificateHold = 6
-    /// privilegeWithdrawn (9).
-    case privilegeWithdrawn = 9
-
-    /// The name used in the CLI and API (`keyCompromise`, …).
-    public var name: String {
-        switch self {
-        case .unspecified: "unspecified"
-        case .keyCompromise: "keyCompromise"
-        case .caCompromise: "cACompromise"
-        case .affiliationChanged: "affiliationChanged"
-        case .superseded: "superseded"
-        case .cessationOfOperation: "cessationOfOperation"
-        case .certificateHold: "certificateHold"
-        case .privilegeWithdrawn: "privilegeWithdrawn"
-        }
-    }
-
-    /// Parses a name as printed by ``name``.
-    public init?(name: String) {
-        guard let match = Self.allCases.first(where: { $0.name.lowercased() == name.lowercased() }) else {
-            return nil
-        }
-        self = match
     }
 }

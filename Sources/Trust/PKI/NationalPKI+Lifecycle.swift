@@ -39,7 +39,7 @@ extension NationalPKI {
         /// Taken off hold.
         case resume
         /// Revoked for good, for `reason`.
-        case revoke(RevocationReason)
+        case revoke(CRLReason)
     }
 
     /// Applies `change` to `issuer`/`serial`, as an append-only status event with its audit entry.
@@ -70,7 +70,7 @@ extension NationalPKI {
             let next: (status: String, reason: String?, action: String)
             switch (status, change) {
             case ("active", .suspend), ("active", .revoke(.certificateHold)):
-                next = ("suspended", RevocationReason.certificateHold.name, "trust.certificate.suspend")
+                next = ("suspended", CRLReason.certificateHold.name, "trust.certificate.suspend")
             case ("suspended", .resume):
                 next = ("active", nil, "trust.certificate.resume")
             case ("active", .revoke(let reason)), ("suspended", .revoke(let reason)):
@@ -101,7 +101,7 @@ extension NationalPKI {
     }
 
     /// Every certificate of `issuer` that is revoked or suspended now: what its CRL lists.
-    public func revocations(issuer: String) async throws -> [(serial: String, since: Date, reason: RevocationReason)] {
+    public func revocations(issuer: String) async throws -> [(serial: String, since: Date, reason: CRLReason)] {
         let rows = try await database.read { sql in
             try await sql.raw(
                 """
@@ -114,7 +114,7 @@ extension NationalPKI {
             ).all()
         }
         return try rows.map { row in
-            let reason = try row.decode(column: "reason", as: String?.self).flatMap(RevocationReason.init(name:))
+            let reason = try row.decode(column: "reason", as: String?.self).flatMap(CRLReason.init(name:))
             return (
                 try row.decode(column: "serial", as: String.self),
                 Timestamp(microseconds: try row.decode(column: "effective_at", as: Int64.self)).date,

@@ -33,7 +33,7 @@ extension NationalPKI {
         switch lifecycle {
         case .active: .good
         case .suspended(let since): .revoked(time: since, reason: .certificateHold)
-        case .revoked(let since, let reason): .revoked(time: since, reason: CRLReason(rawValue: UInt8(reason.rawValue)))
+        case .revoked(let since, let reason): .revoked(time: since, reason: reason)
         }
     }
 
@@ -49,7 +49,7 @@ extension NationalPKI {
         let entries = try await revocations(issuer: role.rawValue).map { entry in
             CertificateRevocationList.Entry(
                 serialNumber: Certificate.SerialNumber(bytes: Self.bytes(hex: entry.serial)),
-                revocationDate: entry.since, reason: CRLReason(rawValue: UInt8(entry.reason.rawValue)))
+                revocationDate: entry.since, reason: entry.reason)
         }
         let now = clock.now()
         return try await CertificateRevocationList.sign(

@@ -229,7 +229,7 @@ public struct NationalPKI: Sendable {
         switch status {
         case "suspended": lifecycle = .suspended(since: since)
         case "revoked":
-            let reason = try row.decode(column: "reason", as: String?.self).flatMap(RevocationReason.init(name:))
+            let reason = try row.decode(column: "reason", as: String?.self).flatMap(CRLReason.init(name:))
             lifecycle = .revoked(since: since, reason: reason ?? .unspecified)
         default: lifecycle = .active
         }

@@ -115,9 +115,9 @@ struct PKICommand: AsyncParsableCommand {
         var reason: String = "unspecified"
 
         func run() async throws {
-            guard let reason = RevocationReason(name: reason) else {
+            guard let reason = CRLReason(name: reason) else {
                 throw ValidationError(
-                    "--reason must be one of " + RevocationReason.allCases.map(\.name).joined(separator: ", "))
+                    "--reason must be one of " + CRLReason.revocationReasons.map(\.name).joined(separator: ", "))
             }
             try await PKICommand.apply(.revoke(reason), options: options, target: target)
         }
