@@ -10,6 +10,8 @@ struct Civitas: AsyncParsableCommand {
             Every setting can also come from a CIVITAS_* environment variable or a JSON config file (--config); \
             see docs/architecture.md.
             """,
-        subcommands: [Serve.self, Demo.self, Migrate.self, AuditCommand.self, PKICommand.self, Bench.self]
+        subcommands: [
+            Serve.self, Demo.self, Migrate.self, AuditCommand.self, PKICommand.self, SealCommand.self, Bench.self,
+        ]
     )
 }

@@ -614,6 +614,42 @@ tsa_interop_test() {
     fi
 }
 
+# seal_tests DATA [VAR=VALUE...]: an organisation's e-seal; openssl cms -cades accepts B-B and B-T, pyHanko
+# validates the B-T signature with its time-stamp, and a changed document is refused.
+seal_tests() {
+    local data="$1"
+    shift
+    local pki="$WORK/pki"
+    expect_ok "civitas seal create" "$@" -- "$BINARY" seal create --data "$data" --log-level warning \
+        --name civil-registry --organisation "Civil Registry Agency" --code GOV-700000015
+    printf 'Birth certificate 2026-000123\n' >"$pki/document.txt"
+    printf 'Birth certificate 2026-000124\n' >"$pki/changed.txt"
+    for level in B-B B-T; do
+        expect_ok "civitas seal sign ($level)" "$@" -- "$BINARY" seal sign --data "$data" --log-level warning \
+            --name civil-registry --in "$pki/document.txt" --out "$pki/document.$level.p7s" --level "$level"
+        if openssl cms -verify -binary -inform DER -in "$pki/document.$level.p7s" -content "$pki/document.txt" \
+            -CAfile "$pki/root-ca.pem" -purpose any -cades -out /dev/null >"$WORK/cms.out" 2>&1; then
+            pass "openssl cms -verify -cades accepts the $level seal"
+        else
+            fail "openssl cms -verify -cades accepts the $level seal" "$(cat "$WORK/cms.out")"
+        fi
+        if openssl cms -verify -binary -inform DER -in "$pki/document.$level.p7s" -content "$pki/changed.txt" \
+            -CAfile "$pki/root-ca.pem" -purpose any -cades -out /dev/null >/dev/null 2>&1; then
+            fail "openssl cms refuses the $level seal over a changed document"
+        else
+            pass "openssl cms refuses the $level seal over a changed document"
+        fi
+    done
+    local out="$WORK/pyhanko.out"
+    if (cd "$pki" && "$ROOT/.venv/bin/pyhanko" sign validate --detached document.B-T.p7s --trust root-ca.pem \
+        --trust-replace --no-revocation-check document.txt) >"$out" 2>&1 &&
+        grep -q "INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>" "$out"; then
+        pass "pyhanko validates the B-T seal and its time-stamp ($(tail -n 1 "$out"))"
+    else
+        fail "pyhanko validates the B-T seal and its time-stamp" "$(cat "$out")"
+    fi
+}
+
 # pki_tests DATA [VAR=VALUE...]: the national PKI, checked with openssl.
 pki_tests() {
     local data="$1"
@@ -656,6 +692,7 @@ pki_tests() {
     openssl req -new -key "$pki/citizen.key" -subj "/CN=Giorgi Kapanadze" -out "$pki/good.csr" 2>/dev/null
     expect_ok "civitas pki issue an authentication certificate" "$@" -- "$BINARY" pki issue --data "$data" \
         --log-level warning --profile citizen-authentication --csr "$pki/good.csr" --out "$pki/good.pem"
+    seal_tests "$data" "$@"
     local serial
     serial="$(openssl x509 -in "$pki/citizen.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f')"
     expect_ok "civitas pki revoke" "$@" -- "$BINARY" pki revoke --data "$data" --log-level warning \
