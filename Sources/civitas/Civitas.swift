@@ -11,7 +11,9 @@ struct Civitas: AsyncParsableCommand {
             see docs/architecture.md.
             """,
         subcommands: [
-            Serve.self, Demo.self, Migrate.self, AuditCommand.self, PKICommand.self, SealCommand.self, Bench.self,
+            Serve.self, Demo.self, Migrate.self, AuditCommand.self, PKICommand.self, SealCommand.self,
+            VerifyCommand.self,
+            Bench.self,
         ]
     )
 }

@@ -24,6 +24,8 @@ usage() {
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/lib/postgres.sh
 source "$ROOT/scripts/lib/postgres.sh"
+# shellcheck source=scripts/lib/system/validation.sh
+source "$ROOT/scripts/lib/system/validation.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -484,6 +486,7 @@ node_tests() {
         body_limit_test "serve"
         tsa_interop_test
         ocsp_crl_interop_test "$data" "${vars[@]}"
+        validation_tests "$data" "${vars[@]}"
         if http /certs/root-ca.crt >/dev/null && openssl x509 -inform DER -in "$WORK/body" -noout 2>/dev/null &&
             cmp -s <(openssl x509 -inform DER -in "$WORK/body") <(openssl x509 -in "$WORK/pki/root-ca.pem"); then
             pass "/certs/root-ca.crt is the exported root, in DER"

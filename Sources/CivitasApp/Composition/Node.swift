@@ -94,13 +94,15 @@ public enum Node {
         var services: [any Service] = []
         HealthRoutes(database: database, migrator: migrator).register(in: routes)
         MetricsRoutes(registry: CivitasMetrics.registry).register(in: routes)
-        let fragments = [try OpenAPIDocument.bundledFragment("node")]
+        var fragments = [try OpenAPIDocument.bundledFragment("node")]
+        if served.contains(NodeBlocks.trust) { fragments.append(try OpenAPIDocument.bundledFragment("validation")) }
         OpenAPIRoutes(document: try OpenAPIDocument.compose(fragments: fragments, version: version))
             .register(in: routes)
         if served.contains(NodeBlocks.trust) {
             let pki = try TrustSetup.pki(configuration, database: database, logger: logger)
             TrustRoutes(pki: pki).register(in: routes)
             TimeStampingRoutes(pki: pki, database: database).register(in: routes)
+            ValidationRoutes(pki: pki).register(in: routes)
             let revocation = RevocationRoutes(pki: pki, database: database)
             revocation.register(in: routes)
             services.append(revocation.watcher)

@@ -25,7 +25,7 @@ public final class RevocationRoutes: Sendable {
         self.pki = pki
         self.database = database
         var numbers: [PKIRole: SerialAllocator] = [:]
-        for role in PKIRole.issuingCAs {
+        for role in PKIRole.revocationIssuers {
             numbers[role] = SerialAllocator(database: database, name: "crl:\(role.rawValue)", blockSize: 16)
         }
         self.numbers = numbers
@@ -56,7 +56,7 @@ public final class RevocationRoutes: Sendable {
         routes.get("/crl/{name}") { _, context in
             let name = context.parameters.get("name") ?? ""
             guard name.hasSuffix(".crl"), let role = PKIRole(rawValue: String(name.dropLast(4))),
-                PKIRole.issuingCAs.contains(role)
+                PKIRole.revocationIssuers.contains(role)
             else { throw HTTPProblem.notFound("No CRL is published under this name.") }
             let crl = try await self.currentCRL(role)
             return Response(
@@ -87,7 +87,7 @@ public final class RevocationRoutes: Sendable {
         do {
             let loaded = try await pki.ocspResponder()
             var issuers: [String: OCSPIssuer] = [:]
-            for role in PKIRole.issuingCAs {
+            for role in PKIRole.revocationIssuers {
                 let certificate = try await pki.certificate(role: role).certificate
                 issuers[role.rawValue] = loaded.authorities.first { $0.issuer.certificate == certificate }?.issuer
             }

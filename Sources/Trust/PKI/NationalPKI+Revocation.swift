@@ -4,7 +4,7 @@ import X509
 
 extension NationalPKI {
     /// The OCSP responder for both issuing CAs, answering from `trust_certificate_events` through their
-    /// delegated signers.
+    /// delegated signers, and for the root, which answers for the issuing CAs' certificates itself.
     public func ocspResponder() async throws -> OCSPResponder {
         var authorities: [OCSPResponder.Authority] = []
         var issuersByKey: [OCSPIssuer: PKIRole] = [:]
@@ -17,6 +17,12 @@ extension NationalPKI {
             authorities.append(authority)
             issuersByKey[authority.issuer] = role
         }
+        let root = try await certificate(role: .root).certificate
+        let rootAuthority = try OCSPResponder.Authority(
+            caCertificate: root, responderCertificate: root,
+            responderKey: try await keyStore.key(named: Self.keyName(.root)))
+        authorities.append(rootAuthority)
+        issuersByKey[rootAuthority.issuer] = .root
         let pki = self
         let issuers = issuersByKey
         return try OCSPResponder(authorities: authorities) { identity in
@@ -41,7 +47,7 @@ extension NationalPKI {
     public func certificateRevocationList(
         of role: PKIRole, numbers: SerialAllocator, validity: TimeInterval = 24 * 3600
     ) async throws -> CertificateRevocationList {
-        guard PKIRole.issuingCAs.contains(role) else {
+        guard PKIRole.revocationIssuers.contains(role) else {
             throw TrustError(.notFound, "\(role.rawValue) does not publish a CRL")
         }
         let issuer = try await certificate(role: role).certificate

@@ -15,6 +15,9 @@ public enum PKIRole: String, Sendable, CaseIterable, Codable {
 
     /// The issuing CAs, whose certificates OCSP and CRLs cover.
     public static let issuingCAs: [PKIRole] = [.citizensCA, .organisationsCA]
+    /// The CAs that publish revocation status (a CRL and OCSP answers): the issuing CAs, and the root for the
+    /// issuing CAs' own certificates (its CRL is an authority revocation list).
+    public static let revocationIssuers: [PKIRole] = [.root, .citizensCA, .organisationsCA]
 
     /// The role that issues this role's certificate (the root issues itself).
     public var issuer: PKIRole {

@@ -11,7 +11,8 @@ struct TimeStampCheck {
     let pool: [Certificate]
     let now: Date
 
-    /// The time-stamp's summary, and its genTime when it is a proof of existence.
+    /// The time-stamp's summary and, when it is a proof of existence, the time it proves: genTime plus the
+    /// stated accuracy, the latest time the token can have been made.
     func run(
         _ attribute: CMSAttribute, over signatureValue: [UInt8]
     ) async -> (
@@ -21,8 +22,8 @@ struct TimeStampCheck {
             genTime: nil, tsa: nil, serialNumber: nil, policy: nil, indication: .totalPassed, subIndication: nil,
             message: nil)
         do {
-            try await check(attribute, over: signatureValue, summary: &summary)
-            return (summary, summary.genTime)
+            let latest = try await check(attribute, over: signatureValue, summary: &summary)
+            return (summary, latest)
         } catch let failure as ValidationFailure {
             summary.indication = failure.subIndication.indication
             summary.subIndication = failure.subIndication
@@ -38,7 +39,7 @@ struct TimeStampCheck {
     private func check(
         _ attribute: CMSAttribute, over signatureValue: [UInt8],
         summary: inout SignatureValidationReport.TimeStampSummary
-    ) async throws {
+    ) async throws -> Date {
         let encodings = attribute.valueEncodings
         guard encodings.count == 1, let encoded = encodings.first else {
             throw ValidationFailure(.formatFailure, "The signature-time-stamp attribute must hold one token.")
@@ -87,5 +88,7 @@ struct TimeStampCheck {
         let statuses = await ChainStatus.check(
             chain, validator: validator, proofOfExistence: token.info.genTime, now: now, what: "TSA certificate")
         if let failure = statuses.failure { throw failure }
+        let accuracy = Double(token.info.accuracy?.totalMicroseconds ?? 0) / 1_000_000
+        return token.info.genTime.addingTimeInterval(accuracy)
     }
 }
