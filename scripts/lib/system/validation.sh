@@ -47,6 +47,14 @@ validation_tests() {
     fi
     fetch_crls "$v" || { fail "fetch the CRLs of the root and both issuing CAs"; return; }
     local crls=(--crl "$v/root-ca.crl" --crl "$v/citizens-ca.crl" --crl "$v/organisations-ca.crl")
+    # The issuing CAs' own certificates point at the root's CRL and OCSP: both answer.
+    if openssl crl -inform DER -in "$v/root-ca.crl" -CAfile "$pki/root-ca.pem" -noout >"$v/arl.out" 2>&1 &&
+        openssl ocsp -issuer "$pki/root-ca.pem" -cert "$pki/citizens-ca.pem" -url "http://127.0.0.1:$SERVER_PORT/ocsp" \
+            -CAfile "$pki/root-ca.pem" >>"$v/arl.out" 2>&1 && grep -q "citizens-ca.pem: good" "$v/arl.out"; then
+        pass "the root's CRL verifies and its OCSP answer says the citizens CA is good"
+    else
+        fail "the root's CRL verifies and its OCSP answer says the citizens CA is good" "$(cat "$v/arl.out")"
+    fi
     local trust=(--ca "$pki/root-ca.pem" --untrusted "$pki/chain.pem")
 
     verify_expect "openssl's CAdES signature with its CRLs is TOTAL-PASSED" 0 "document: TOTAL-PASSED" \
