@@ -85,6 +85,8 @@ struct ValidationHTTPTests {
                 ["signature": ""],
                 ["signature": 42],
                 ["signature": "MAo=", "document": "%%"],
+                ["signature": "MAo=", "document": NSNull()],
+                ["signature": "MAo=", "documentDigest": NSNull()],
                 ["signature": "MAo=", "document": "", "documentDigest": ["algorithm": "SHA-256", "value": digest32]],
                 ["signature": "MAo=", "documentDigest": ["algorithm": "MD5", "value": digest32]],
                 ["signature": "MAo=", "documentDigest": ["algorithm": "SHA-512", "value": digest32]],

@@ -28,9 +28,26 @@ public struct ValidationRoutes: Sendable {
             let algorithm: String
             let value: String
         }
+        enum CodingKeys: String, CodingKey {
+            case signature, document, documentDigest
+        }
         let signature: String
         let document: String?
         let documentDigest: Digest?
+
+        /// As synthesised, except that an explicit `null` is refused: a member is given or left out.
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            for key in [CodingKeys.document, .documentDigest] where container.contains(key) {
+                if try container.decodeNil(forKey: key) {
+                    throw DecodingError.valueNotFound(
+                        String.self, .init(codingPath: [key], debugDescription: "null is not a value here"))
+                }
+            }
+            signature = try container.decode(String.self, forKey: .signature)
+            document = try container.decodeIfPresent(String.self, forKey: .document)
+            documentDigest = try container.decodeIfPresent(Digest.self, forKey: .documentDigest)
+        }
     }
 
     /// Adds the route.
