@@ -48,8 +48,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "DemoCountry",
+            name: "Identity",
             dependencies: ["CivitasCore", "Storage", "Audit", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DemoCountry",
+            dependencies: [
+                "CivitasCore", "Storage", "Audit", "Identity", .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -172,6 +179,11 @@ let package = Package(
         .testTarget(
             name: "CivitasCoreTests",
             dependencies: ["CivitasCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IdentityTests",
+            dependencies: ["Identity", "CivitasCore", "Storage", "StorageTesting", "Audit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
