@@ -94,7 +94,8 @@ public enum Node {
         var services: [any Service] = []
         HealthRoutes(database: database, migrator: migrator).register(in: routes)
         MetricsRoutes(registry: CivitasMetrics.registry).register(in: routes)
-        let fragments = [try OpenAPIDocument.bundledFragment("node")]
+        var fragments = [try OpenAPIDocument.bundledFragment("node")]
+        if served.contains(NodeBlocks.trust) { fragments.append(try OpenAPIDocument.bundledFragment("esignature")) }
         OpenAPIRoutes(document: try OpenAPIDocument.compose(fragments: fragments, version: version))
             .register(in: routes)
         if served.contains(NodeBlocks.trust) {
@@ -103,6 +104,7 @@ public enum Node {
             TimeStampingRoutes(pki: pki, database: database).register(in: routes)
             let revocation = RevocationRoutes(pki: pki, database: database)
             revocation.register(in: routes)
+            RemoteSigningRoutes(pki: pki, database: database).register(in: routes)
             services.append(revocation.watcher)
         }
         if served.contains(NodeBlocks.web) {
