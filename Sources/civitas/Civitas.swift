@@ -11,7 +11,8 @@ struct Civitas: AsyncParsableCommand {
             see docs/architecture.md.
             """,
         subcommands: [
-            Serve.self, Demo.self, Migrate.self, AuditCommand.self, PKICommand.self, SealCommand.self, Bench.self,
+            Serve.self, Demo.self, Migrate.self, AuditCommand.self, PKICommand.self, SealCommand.self, SignCommand.self,
+            Bench.self,
         ]
     )
 }
