@@ -24,6 +24,8 @@ usage() {
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/lib/postgres.sh
 source "$ROOT/scripts/lib/postgres.sh"
+# shellcheck source=scripts/lib/system/esignature.sh
+source "$ROOT/scripts/lib/system/esignature.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -478,6 +480,7 @@ node_tests() {
     expect_ok "civitas migrate (first run)" "${vars[@]}" -- "$BINARY" migrate --data "$data"
     expect_ok "civitas migrate (second run, nothing pending)" "${vars[@]}" -- "$BINARY" migrate --data "$data"
     pki_tests "$data" "${vars[@]}"
+    esignature_tests "$data" "${vars[@]}"
 
     if start_server "serve" "${vars[@]}" -- serve --host 127.0.0.1 --port @PORT@ --data "$data"; then
         http_surface_tests "serve"
