@@ -73,9 +73,12 @@ esignature_tests() {
         --scope audit || return
     esign_cli "civitas pki client create (audit only)" "$dir/audit-token" "$@" -- "$BINARY" pki client create \
         --data "$data" --log-level warning --name "Auditor" --scope audit || return
-    local token audit_token
+    esign_cli "civitas pki client create (another agency)" "$dir/other-token" "$@" -- "$BINARY" pki client create \
+        --data "$data" --log-level warning --name "Other agency" --scope signatures || return
+    local token audit_token other_token
     token="$(tr -d '\n' <"$dir/token")"
     audit_token="$(tr -d '\n' <"$dir/audit-token")"
+    other_token="$(tr -d '\n' <"$dir/other-token")"
     if [[ "$token" == civ_* ]] && ! grep -q -F "$token" <(sqlite3 "$data/civitas.sqlite" .dump 2>/dev/null); then
         pass "the client token is printed once and not stored in the database"
     elif [[ "$ENGINE" != "sqlite" && "$token" == civ_* ]]; then
@@ -197,7 +200,7 @@ esignature_tests() {
             "/sign/certificateId/$device_id" "$token" "$(esign_sign_body "$dir/document.sha256")" || true
     fi
     esign_expect "eSignature: another client's certificate is 404" 404 POST "/sign/certificateId/$id" \
-        "$audit_token" "$(esign_sign_body "$dir/document.sha256")" >/dev/null 2>&1 || true
+        "$other_token" "$(esign_sign_body "$dir/document.sha256")" || true
 
     # Suspension: signing is refused, and OCSP sees it at once.
     esign_expect "eSignature: PATCH SUSPEND" 200 PATCH "/cert/$id" "$token" '{"status": {"code": "SUSPEND"}}' || true
