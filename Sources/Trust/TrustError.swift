@@ -19,6 +19,18 @@ public struct TrustError: Error, CustomStringConvertible, Sendable {
         public static let invalidRequest = Code("invalidRequest")
         /// The certificate's current status does not allow this change.
         public static let invalidTransition = Code("invalidTransition")
+        /// The time-stamping authority could not be reached, or did not answer with a time-stamp reply.
+        public static let timeStampUnavailable = Code("timeStampUnavailable")
+        /// The time-stamping authority refused the request, or its token does not cover what was asked.
+        public static let timeStampRefused = Code("timeStampRefused")
+        /// A document, digest or existing signature does not fit the signature asked for.
+        public static let invalidSignatureInput = Code("invalidSignatureInput")
+        /// An API client's token is missing, unknown or revoked.
+        public static let unauthenticated = Code("unauthenticated")
+        /// An API client may not do this (a scope or profile it was not granted).
+        public static let forbidden = Code("forbidden")
+        /// The object exists but its state does not allow this (a suspended certificate, a key on a device).
+        public static let conflict = Code("conflict")
 
         /// The code's name.
         public var description: String { name }

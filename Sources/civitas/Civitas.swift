@@ -12,7 +12,7 @@ struct Civitas: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Demo.self, Migrate.self, AuditCommand.self, PKICommand.self, SealCommand.self,
-            VerifyCommand.self,
+            SignCommand.self, VerifyCommand.self,
             Bench.self,
         ]
     )

@@ -26,6 +26,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/scripts/lib/postgres.sh"
 # shellcheck source=scripts/lib/system/validation.sh
 source "$ROOT/scripts/lib/system/validation.sh"
+# shellcheck source=scripts/lib/system/esignature.sh
+source "$ROOT/scripts/lib/system/esignature.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -480,6 +482,7 @@ node_tests() {
     expect_ok "civitas migrate (first run)" "${vars[@]}" -- "$BINARY" migrate --data "$data"
     expect_ok "civitas migrate (second run, nothing pending)" "${vars[@]}" -- "$BINARY" migrate --data "$data"
     pki_tests "$data" "${vars[@]}"
+    esignature_tests "$data" "${vars[@]}"
 
     if start_server "serve" "${vars[@]}" -- serve --host 127.0.0.1 --port @PORT@ --data "$data"; then
         http_surface_tests "serve"

@@ -95,7 +95,10 @@ public enum Node {
         HealthRoutes(database: database, migrator: migrator).register(in: routes)
         MetricsRoutes(registry: CivitasMetrics.registry).register(in: routes)
         var fragments = [try OpenAPIDocument.bundledFragment("node")]
-        if served.contains(NodeBlocks.trust) { fragments.append(try OpenAPIDocument.bundledFragment("validation")) }
+        if served.contains(NodeBlocks.trust) {
+            fragments.append(try OpenAPIDocument.bundledFragment("validation"))
+            fragments.append(try OpenAPIDocument.bundledFragment("esignature"))
+        }
         OpenAPIRoutes(document: try OpenAPIDocument.compose(fragments: fragments, version: version))
             .register(in: routes)
         if served.contains(NodeBlocks.trust) {
@@ -105,6 +108,7 @@ public enum Node {
             ValidationRoutes(pki: pki).register(in: routes)
             let revocation = RevocationRoutes(pki: pki, database: database)
             revocation.register(in: routes)
+            RemoteSigningRoutes(pki: pki, database: database).register(in: routes)
             services.append(revocation.watcher)
         }
         if served.contains(NodeBlocks.web) {

@@ -3,8 +3,8 @@ import Foundation
 /// Builds the node's OpenAPI 3.1 document from the fragments of the blocks it serves.
 ///
 /// Each block ships `OpenAPI/<block>.json`, an OpenAPI document of its own operations; the node merges their
-/// `paths`, `components.schemas` and `tags` under one `info`. A path or schema defined twice is a programming
-/// error and stops the node at start.
+/// `paths`, `components.schemas`, `components.securitySchemes` and `tags` under one `info`. A path, schema or
+/// security scheme defined twice is a programming error and stops the node at start.
 enum OpenAPIDocument {
     struct CompositionError: Error, CustomStringConvertible {
         let description: String
@@ -13,6 +13,7 @@ enum OpenAPIDocument {
     static func compose(fragments: [(name: String, data: Data)], version: String) throws -> [UInt8] {
         var paths: [String: Any] = [:]
         var schemas: [String: Any] = [:]
+        var securitySchemes: [String: Any] = [:]
         var tags: [[String: Any]] = []
         for fragment in fragments {
             guard let object = try JSONSerialization.jsonObject(with: fragment.data) as? [String: Any] else {
@@ -31,6 +32,12 @@ enum OpenAPIDocument {
                 }
                 schemas[name] = schema
             }
+            for (name, scheme) in components["securitySchemes"] as? [String: Any] ?? [:] {
+                guard securitySchemes[name] == nil else {
+                    throw CompositionError(description: "\(fragment.name) defines security scheme \(name) again")
+                }
+                securitySchemes[name] = scheme
+            }
             tags += object["tags"] as? [[String: Any]] ?? []
         }
         let document: [String: Any] = [
@@ -43,7 +50,8 @@ enum OpenAPIDocument {
             ],
             "tags": tags,
             "paths": paths,
-            "components": ["schemas": schemas],
+            "components": securitySchemes.isEmpty
+                ? ["schemas": schemas] : ["schemas": schemas, "securitySchemes": securitySchemes],
         ]
         return Array(
             try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]))

@@ -110,6 +110,42 @@ public struct CMSSignedDataBuilder: Sendable {
         return try CMSSignedData(derEncoded: encoded)
     }
 
+    /// Signs content that the caller has hashed already: a detached SignedData whose message-digest attribute is
+    /// `messageDigest`, for a signer who holds only the document's hash (a remote signing service).
+    ///
+    /// - Parameters:
+    ///   - messageDigest: The content's digest with `algorithm`.
+    ///   - algorithm: Every signer's digest algorithm must be this one.
+    /// - Throws: ``CMSError`` `.invalidArgument` when the digest's length is not the algorithm's, or a signer
+    ///   hashes with another algorithm.
+    public func signedData(
+        messageDigest: [UInt8],
+        algorithm: CMSDigestAlgorithm,
+        signingTime: Date? = nil,
+        signedAttributes: [CMSAttribute] = [],
+        unsignedAttributes: [CMSAttribute] = []
+    ) async throws(CMSError) -> CMSSignedData {
+        try Self.checkCallerAttributes(signedAttributes)
+        guard messageDigest.count == algorithm.digestLength else {
+            throw CMSError(
+                .invalidArgument,
+                "a \(algorithm) digest is \(algorithm.digestLength) bytes, not \(messageDigest.count)")
+        }
+        if let other = signers.first(where: { $0.digestAlgorithm != algorithm }) {
+            throw CMSError(
+                .invalidArgument,
+                "the signer \(other.certificate.subject) hashes with \(other.digestAlgorithm), not \(algorithm)")
+        }
+        let encoded = try await layout(
+            digests: digestAlgorithms.map { _ in messageDigest },
+            content: nil,
+            signingTime: signingTime,
+            signedAttributesDER: signedAttributes.map(\.derEncoded),
+            unsignedAttributesDER: unsignedAttributes.map(\.derEncoded)
+        ).signedData()
+        return try CMSSignedData(derEncoded: encoded)
+    }
+
     private static let builtInAttributeTypes: [ASN1ObjectIdentifier] = [
         .CMS.contentType, .CMS.messageDigest, .CMS.signingTime, .CMS.signingCertificateV2,
     ]
@@ -129,7 +165,23 @@ public struct CMSSignedDataBuilder: Sendable {
         signedAttributesDER: [[UInt8]],
         unsignedAttributesDER: [[UInt8]]
     ) async throws(CMSError) -> CMSSignedDataLayout {
-        let digests = digestAlgorithms.map { $0.hash(content) }
+        try await layout(
+            digests: digestAlgorithms.map { $0.hash(content) },
+            content: detached ? nil : content,
+            signingTime: signingTime,
+            signedAttributesDER: signedAttributesDER,
+            unsignedAttributesDER: unsignedAttributesDER
+        )
+    }
+
+    /// Signs digests (one per entry of ``digestAlgorithms``) and lays out the SignedData around `content`.
+    func layout(
+        digests: [[UInt8]],
+        content: [UInt8]?,
+        signingTime: Date?,
+        signedAttributesDER: [[UInt8]],
+        unsignedAttributesDER: [[UInt8]]
+    ) async throws(CMSError) -> CMSSignedDataLayout {
         var signingTimeAttribute: [UInt8]?
         if let signingTime {
             signingTimeAttribute = DERWriter.tlv(
@@ -156,7 +208,7 @@ public struct CMSSignedDataBuilder: Sendable {
             versionDER: versionDER,
             digestAlgorithmsDER: digestAlgorithmsDER,
             contentTypeDER: contentTypeDER,
-            content: detached ? nil : content,
+            content: content,
             certificatesDER: certificatesDER,
             revocationInformationDER: [],
             signerInfosDER: DERWriter.setOf(signerInfos)

@@ -40,6 +40,10 @@ public struct CMSSignerInfo: Sendable, Hashable {
 
     /// The encoded fields from version to signature.
     let signedPartDER: [UInt8]
+    /// The whole SignerInfo exactly as read, and the unsigned attributes it had then: while they are unchanged,
+    /// encoding gives back these bytes, so that a signer added beside this one leaves it byte-identical even if
+    /// its producer did not sort its unsigned attributes.
+    let asRead: (der: [UInt8], unsignedAttributes: [CMSAttribute])?
 
     init(
         version: Int,
@@ -50,7 +54,8 @@ public struct CMSSignerInfo: Sendable, Hashable {
         signatureAlgorithm: CMSAlgorithmIdentifier,
         signature: [UInt8],
         unsignedAttributes: [CMSAttribute],
-        signedPartDER: [UInt8]
+        signedPartDER: [UInt8],
+        asRead: (der: [UInt8], unsignedAttributes: [CMSAttribute])? = nil
     ) {
         self.version = version
         self.signerIdentifier = signerIdentifier
@@ -61,6 +66,7 @@ public struct CMSSignerInfo: Sendable, Hashable {
         self.signature = signature
         self.unsignedAttributes = unsignedAttributes
         self.signedPartDER = signedPartDER
+        self.asRead = asRead
     }
 
     /// Decodes a DER `SignerInfo`.
@@ -125,7 +131,8 @@ public struct CMSSignerInfo: Sendable, Hashable {
             signatureAlgorithm: signatureAlgorithm,
             signature: Array(signature.bytes),
             unsignedAttributes: unsignedAttributes,
-            signedPartDER: signedPart
+            signedPartDER: signedPart,
+            asRead: (Array(node.encodedBytes), unsignedAttributes)
         )
     }
 
@@ -134,6 +141,7 @@ public struct CMSSignerInfo: Sendable, Hashable {
 
     /// The DER encoding; the unsigned attributes are written sorted, as a SET OF requires.
     public var derEncoded: [UInt8] {
+        if let asRead, asRead.unsignedAttributes == unsignedAttributes { return asRead.der }
         guard !unsignedAttributes.isEmpty else {
             return DERWriter.tlv(DERWriter.Tag.sequence, signedPartDER)
         }
@@ -198,6 +206,17 @@ public struct CMSSignerInfo: Sendable, Hashable {
             let signedBytes = signedAttributesDER ?? content
         else { return false }
         return publicKey.isValidSignature(signature, for: signedBytes, signatureAlgorithm: algorithm)
+    }
+
+    /// Equal when every field is: how the SignerInfo was read does not matter.
+    public static func == (lhs: CMSSignerInfo, rhs: CMSSignerInfo) -> Bool {
+        lhs.signedPartDER == rhs.signedPartDER && lhs.unsignedAttributes == rhs.unsignedAttributes
+    }
+
+    /// Hashes the fields that equality compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(signedPartDER)
+        hasher.combine(unsignedAttributes)
     }
 
     private func singleValue<T>(

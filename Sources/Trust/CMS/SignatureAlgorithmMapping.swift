@@ -72,4 +72,26 @@ enum SignatureAlgorithmMapping {
         if let first = supported.first, (try? cmsAlgorithms(for: first)) != nil { return first }
         throw CMSError(.unsupportedAlgorithm, "no CMS signature algorithm is known for key \(publicKey)")
     }
+
+    /// The signature algorithm for `key` whose CMS digest algorithm is `digest`: ECDSA and RSA with that hash;
+    /// Ed25519 only with SHA-512 (RFC 8419).
+    static func algorithm(
+        for key: Certificate.PrivateKey, digest: CMSDigestAlgorithm
+    ) throws(CMSError) -> Certificate.SignatureAlgorithm {
+        let preferred = try defaultAlgorithm(for: key)
+        if (try? cmsAlgorithms(for: preferred))?.digest == digest { return preferred }
+        let candidates: [Certificate.SignatureAlgorithm]
+        switch preferred {
+        case .ecdsaWithSHA256, .ecdsaWithSHA384, .ecdsaWithSHA512:
+            candidates = [.ecdsaWithSHA256, .ecdsaWithSHA384, .ecdsaWithSHA512]
+        case .sha256WithRSAEncryption, .sha384WithRSAEncryption, .sha512WithRSAEncryption:
+            candidates = [.sha256WithRSAEncryption, .sha384WithRSAEncryption, .sha512WithRSAEncryption]
+        default:
+            candidates = []
+        }
+        for candidate in candidates where key.supportedSignatureAlgorithms.contains(candidate) {
+            if (try? cmsAlgorithms(for: candidate))?.digest == digest { return candidate }
+        }
+        throw CMSError(.unsupportedAlgorithm, "the key cannot sign a \(digest) message digest")
+    }
 }

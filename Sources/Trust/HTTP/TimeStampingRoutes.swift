@@ -80,3 +80,10 @@ final class TimeStampingService: Sendable {
         }
     }
 }
+
+extension TimeStampingService: TimeStampSource {
+    /// Answers in process with the PKI's time-stamping unit, loaded on first use.
+    func reply(to query: [UInt8]) async throws -> [UInt8] {
+        try await respond(to: query).responseDER
+    }
+}

@@ -45,6 +45,8 @@ extension NationalPKI {
                     """,
                     "CREATE TABLE trust_counters (name TEXT NOT NULL PRIMARY KEY, value BIGINT NOT NULL)",
                 ]
-            })
+            }),
+        NationalPKI.createAPIClients,
+        NationalPKI.createRemoteSigning,
     ]
 }

@@ -15,3 +15,11 @@ extension NationalPKI {
             accuracy: TimeStampAccuracy(seconds: 1), serialNumbers: { try await serials.allocateBytes() })
     }
 }
+
+extension NationalPKI {
+    /// This PKI's own time-stamping unit as a ``TimeStampSource``, loaded on first use, numbering its tokens from
+    /// the shared `tsa` counter.
+    public func localTimeStampSource() -> any TimeStampSource {
+        TimeStampingService(pki: self, serials: SerialAllocator(database: database, name: "tsa"), clock: clock)
+    }
+}

@@ -155,40 +155,50 @@ public struct NationalPKI: Sendable {
         _ certificate: Certificate, issuer: PKIRole, role: PKIRole?, profile: CertificateProfile, keyName: String?,
         actor: AuditActor, subject: DataSubject?
     ) async throws -> StoredCertificate {
+        let pki = self
+        return try await database.transaction { sql in
+            try await pki.record(
+                certificate, issuer: issuer, role: role, profile: profile, keyName: keyName, actor: actor,
+                subject: subject, in: sql)
+        }
+    }
+
+    /// Records an issued certificate, its first status event and the audit entry, in the caller's transaction
+    /// (so that a block can store what it keeps about the certificate in the same one).
+    func record(
+        _ certificate: Certificate, issuer: PKIRole, role: PKIRole?, profile: CertificateProfile, keyName: String?,
+        actor: AuditActor, subject: DataSubject?, in sql: any SQLDatabase
+    ) async throws -> StoredCertificate {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         let der = serializer.serializedBytes
         let serial = Self.hex(certificate.serialNumber.bytes)
         let now = clock.timestamp().microseconds
         let subjectName = certificate.subject.description
-        let audit = self.audit
-        let database = self.database
-        try await database.transaction { sql in
-            try await sql.raw(
-                """
-                INSERT INTO trust_certificates (issuer, serial, role, profile, subject, not_before, not_after, key_name,
-                    der, issued_at)
-                VALUES (\(bind: issuer.rawValue), \(bind: serial), \(bind: role?.rawValue), \(bind: profile.rawValue),
-                    \(bind: subjectName), \(bind: Timestamp(certificate.notValidBefore).microseconds),
-                    \(bind: Timestamp(certificate.notValidAfter).microseconds), \(bind: keyName), \(bind: Data(der)),
-                    \(bind: now))
-                """
-            ).run()
-            try await sql.raw(
-                """
-                INSERT INTO trust_certificate_events (issuer, serial, version, status, reason, effective_at, recorded_at)
-                VALUES (\(bind: issuer.rawValue), \(bind: serial), 1, 'active', NULL, \(bind: now), \(bind: now))
-                """
-            ).run()
-            try await audit.append(
-                AuditEvent(
-                    actor: actor, action: "trust.certificate.issue",
-                    object: AuditObject(type: "certificate", id: "\(issuer.rawValue)/\(serial)"), subject: subject,
-                    purpose: "issue a \(profile.rawValue) certificate for \(subjectName)"),
-                in: sql)
-            try await database.notify(Self.statusChannel, payload: "\(issuer.rawValue)/\(serial)", in: sql)
-            try await Self.bumpStatusVersion(in: sql)
-        }
+        try await sql.raw(
+            """
+            INSERT INTO trust_certificates (issuer, serial, role, profile, subject, not_before, not_after, key_name,
+                der, issued_at)
+            VALUES (\(bind: issuer.rawValue), \(bind: serial), \(bind: role?.rawValue), \(bind: profile.rawValue),
+                \(bind: subjectName), \(bind: Timestamp(certificate.notValidBefore).microseconds),
+                \(bind: Timestamp(certificate.notValidAfter).microseconds), \(bind: keyName), \(bind: Data(der)),
+                \(bind: now))
+            """
+        ).run()
+        try await sql.raw(
+            """
+            INSERT INTO trust_certificate_events (issuer, serial, version, status, reason, effective_at, recorded_at)
+            VALUES (\(bind: issuer.rawValue), \(bind: serial), 1, 'active', NULL, \(bind: now), \(bind: now))
+            """
+        ).run()
+        try await audit.append(
+            AuditEvent(
+                actor: actor, action: "trust.certificate.issue",
+                object: AuditObject(type: "certificate", id: "\(issuer.rawValue)/\(serial)"), subject: subject,
+                purpose: "issue a \(profile.rawValue) certificate for \(subjectName)"),
+            in: sql)
+        try await database.notify(Self.statusChannel, payload: "\(issuer.rawValue)/\(serial)", in: sql)
+        try await Self.bumpStatusVersion(in: sql)
         return StoredCertificate(
             issuer: issuer.rawValue, serial: serial, role: role, profile: profile, certificate: certificate, der: der,
             lifecycle: .active)

@@ -11,7 +11,9 @@ import X509
 struct PKICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pki", abstract: "Create the national PKI, issue certificates and change their status.",
-        subcommands: [Initialise.self, Export.self, Issue.self, Revoke.self, Suspend.self, Resume.self, Show.self])
+        subcommands: [
+            Initialise.self, Export.self, Issue.self, Revoke.self, Suspend.self, Resume.self, Show.self, Client.self,
+        ])
 
     static let operatorActor = AuditActor(kind: .official, id: "cli:\(ProcessInfo.processInfo.userName)")
 
