@@ -127,6 +127,7 @@ let package = Package(
                 "Audit",
                 "Web",
                 "DemoCountry",
+                "Identity",
                 "Trust",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -188,7 +189,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DemoCountryTests",
-            dependencies: ["DemoCountry", "CivitasCore", "Storage", "StorageTesting", "Audit"],
+            dependencies: ["DemoCountry", "Identity", "CivitasCore", "Storage", "StorageTesting", "Audit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

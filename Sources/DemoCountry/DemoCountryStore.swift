@@ -1,12 +1,14 @@
 public import Audit
 public import CivitasCore
+import Identity
 import SQLKit
 public import Storage
 
 /// Writes the demo country (its agencies and its synthetic population) into the database, once.
 ///
-/// The population lives in `demo_persons` until the Identity block's population register takes it over; the
-/// generator is deterministic, so every demo node, test and benchmark sees the same people.
+/// The population goes into the Identity block's population register, each resident of 16 or more with an ID
+/// card (citizens) or a residence permit (foreign residents); the generator is deterministic, so every demo
+/// node, test and benchmark sees the same people.
 public struct DemoCountryStore: Sendable {
     private let database: Database
     private let audit: AuditLog
@@ -34,7 +36,7 @@ public struct DemoCountryStore: Sendable {
     /// Counts what is there.
     public func summary() async throws -> Summary {
         try await database.read { sql in
-            let persons = try await sql.raw("SELECT COUNT(*) AS n FROM demo_persons").first()!.decode(
+            let persons = try await sql.raw("SELECT COUNT(*) AS n FROM identity_persons").first()!.decode(
                 column: "n", as: Int.self)
             let agencies = try await sql.raw("SELECT COUNT(*) AS n FROM demo_agencies").first()!.decode(
                 column: "n", as: Int.self)
@@ -68,10 +70,10 @@ public struct DemoCountryStore: Sendable {
         while written < persons {
             let end = min(written + Self.rowsPerTransaction, persons)
             let batch = generator.persons(in: written..<end)
+            let persons = batch.map(Self.person(_:))
+            let documents = zip(written..<end, batch).compactMap { Self.document(index: $0, for: $1) }
             try await database.transaction { sql in
-                for start in stride(from: 0, to: batch.count, by: Self.rowsPerStatement) {
-                    try await Self.insert(batch[start..<min(start + Self.rowsPerStatement, batch.count)], into: sql)
-                }
+                try await PopulationRegister.load(persons, documents: documents, into: sql)
             }
             written = end
             progress(written)
@@ -84,26 +86,35 @@ public struct DemoCountryStore: Sendable {
         return try await summary()
     }
 
-    static func insert(_ persons: ArraySlice<SyntheticPerson>, into sql: any SQLDatabase) async throws {
-        var query = SQLQueryString(
-            """
-            INSERT INTO demo_persons (personal_number, given_name, family_name, given_name_latin, family_name_latin,
-                hangul_name, birth_date, sex, citizenship, city, district, street, house_number, flat, postcode) VALUES
-            """)
-        var first = true
-        for person in persons {
-            query.appendInterpolation(unsafeRaw: first ? " (" : ", (")
-            first = false
-            let address = person.address
-            query.appendInterpolation(
-                """
-                \(bind: person.personalNumber.rawValue), \(bind: person.givenName), \(bind: person.familyName),
-                \(bind: person.givenNameLatin), \(bind: person.familyNameLatin), \(bind: person.hangulName),
-                \(bind: person.birthDate.description), \(bind: person.sex.rawValue), \(bind: person.citizenship),
-                \(bind: address.city), \(bind: address.district), \(bind: address.street),
-                \(bind: address.houseNumber), \(bind: address.flat), \(bind: address.postcode))
-                """ as SQLQueryString)
-        }
-        try await sql.raw(query).run()
+    /// The register's record of a synthetic resident.
+    static func person(_ synthetic: SyntheticPerson) -> Person {
+        let address = synthetic.address
+        return Person(
+            personalNumber: synthetic.personalNumber,
+            name: PersonName(
+                given: synthetic.givenName, family: synthetic.familyName, givenLatin: synthetic.givenNameLatin,
+                familyLatin: synthetic.familyNameLatin, hangul: synthetic.hangulName),
+            birthDate: synthetic.birthDate, sex: synthetic.sex == .female ? .female : .male,
+            citizenship: synthetic.citizenship,
+            address: RegisteredAddress(
+                city: address.city, district: address.district, street: address.street,
+                houseNumber: address.houseNumber, flat: address.flat, postcode: address.postcode))
+    }
+
+    /// The identity document of the resident generated at `index`: an ID card for citizens and a residence
+    /// permit for foreign residents, from the age of 16, issued within the ten years before the reference date
+    /// and valid for ten years. Numbers are `CV`/`RP` and seven digits, unique per index.
+    static func document(index: Int, for synthetic: SyntheticPerson) -> IdentityDocument? {
+        guard synthetic.birthDate.age(on: referenceDate) >= 16 else { return nil }
+        let citizen = synthetic.citizenship == SyntheticPerson.demoCountryCode
+        let sixteenth = synthetic.birthDate.addingYears(16).daysSince1970
+        let latest = referenceDate.daysSince1970
+        let earliest = max(sixteenth, latest - 3_650)
+        let issued = CalendarDate(daysSince1970: earliest + (index &* 7_919) % max(1, latest - earliest + 1))
+        let expires = CalendarDate(daysSince1970: issued.addingYears(10).daysSince1970 - 1)
+        let serial = String(1_000_000 + index % 9_000_000)
+        return IdentityDocument(
+            kind: citizen ? .idCard : .residencePermit, number: (citizen ? "CV" : "RP") + serial,
+            holder: synthetic.personalNumber, issuedOn: issued, expiresOn: expires)
     }
 }

@@ -1,6 +1,7 @@
 import Audit
 import CivitasCore
 import DemoCountry
+import Identity
 import SQLKit
 import Storage
 import StorageTesting
@@ -10,7 +11,7 @@ import Testing
 struct DemoCountryStoreTests {
     @Test("the demo country is written once, with every person and agency", arguments: DatabaseEngine.allCases)
     func createOnce(engine: DatabaseEngine) async throws {
-        let migrations = AuditLog.migrations + DemoCountryStore.migrations
+        let migrations = AuditLog.migrations + PopulationRegister.migrations + DemoCountryStore.migrations
         try await TestDatabase.with(engine, migrations: migrations) { database in
             let audit = AuditLog(database: database)
             let store = DemoCountryStore(database: database, audit: audit)
@@ -22,21 +23,30 @@ struct DemoCountryStoreTests {
             let head = try await audit.head()
             #expect(head.sequence == 1)
 
-            // The stored rows are the generator's persons, field for field.
-            let expected = PopulationGenerator(count: 2_345, referenceDate: DemoCountryStore.referenceDate)[1_000]
-            let row = try await database.read { sql in
-                try await sql.raw(
-                    """
-                    SELECT given_name, family_name_latin, birth_date, flat FROM demo_persons
-                    WHERE personal_number = \(bind: expected.personalNumber.rawValue)
-                    """
-                ).first()
+            // The register holds the generator's persons, field for field, and adults have their document.
+            let generator = PopulationGenerator(count: 2_345, referenceDate: DemoCountryStore.referenceDate)
+            let register = PopulationRegister(database: database, audit: audit)
+            var adults = 0
+            for index in stride(from: 0, to: 2_345, by: 97) {
+                let expected = generator[index]
+                let stored = try #require(try await register.person(expected.personalNumber))
+                #expect(stored.name.given == expected.givenName)
+                #expect(stored.name.familyLatin == expected.familyNameLatin)
+                #expect(stored.name.hangul == expected.hangulName)
+                #expect(stored.birthDate == expected.birthDate)
+                #expect(stored.address.flat == expected.address.flat)
+                #expect(stored.citizenship == expected.citizenship)
+                let documents = try await register.documents(of: expected.personalNumber)
+                if expected.birthDate.age(on: DemoCountryStore.referenceDate) >= 16 {
+                    adults += 1
+                    let document = try #require(documents.first)
+                    #expect(document.isValid(on: DemoCountryStore.referenceDate), "\(document)")
+                    #expect(document.kind == (expected.citizenship == "CVT" ? .idCard : .residencePermit))
+                } else {
+                    #expect(documents.isEmpty)
+                }
             }
-            let stored = try #require(row)
-            #expect(try stored.decode(column: "given_name", as: String.self) == expected.givenName)
-            #expect(try stored.decode(column: "family_name_latin", as: String.self) == expected.familyNameLatin)
-            #expect(try stored.decode(column: "birth_date", as: String.self) == expected.birthDate.description)
-            #expect(try stored.decode(column: "flat", as: Int?.self) == expected.address.flat)
+            #expect(adults > 0)
         }
     }
 }

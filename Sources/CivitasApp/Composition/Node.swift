@@ -3,6 +3,7 @@ import CivitasCore
 import DemoCountry
 import Foundation
 public import Hummingbird
+import Identity
 public import Logging
 import NIOCore
 import Prometheus
@@ -23,7 +24,8 @@ public enum Node {
 
     /// The migrations of every block composed into a node, in order.
     public static func migrations(demo: Bool) -> [Migration] {
-        AuditLog.migrations + NationalPKI.migrations + (demo ? DemoCountryStore.migrations : [])
+        AuditLog.migrations + NationalPKI.migrations + PopulationRegister.migrations
+            + (demo ? DemoCountryStore.migrations : [])
     }
 
     /// Opens the configured database and applies pending migrations; returns it and the migrations applied now.

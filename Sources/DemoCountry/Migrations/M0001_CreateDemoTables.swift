@@ -37,6 +37,9 @@ extension DemoCountryStore {
                     )
                     """,
                 ]
-            })
+            }),
+        Migration(
+            module: "demo", version: 2, name: "drop demo_persons: the population lives in identity_persons",
+            statements: { _ in ["DROP TABLE demo_persons"] }),
     ]
 }
