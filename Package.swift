@@ -49,7 +49,16 @@ let package = Package(
         ),
         .target(
             name: "Identity",
-            dependencies: ["CivitasCore", "Storage", "Audit", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "CivitasCore", "Storage", "Audit", "Web", "Trust",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
