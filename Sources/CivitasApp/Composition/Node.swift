@@ -24,7 +24,7 @@ public enum Node {
 
     /// The migrations of every block composed into a node, in order.
     public static func migrations(demo: Bool) -> [Migration] {
-        AuditLog.migrations + NationalPKI.migrations + PopulationRegister.migrations
+        AuditLog.migrations + NationalPKI.migrations + IdentityMigrations.all
             + (demo ? DemoCountryStore.migrations : [])
     }
 

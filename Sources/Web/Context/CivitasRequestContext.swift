@@ -16,9 +16,12 @@ public struct CivitasRequestContext: RequestContext {
     public var csrfToken: String = ""
     /// The largest request body accepted, in bytes (413 beyond it).
     public var maxUploadSize: Int = 1 << 20
+    /// The address of the peer that sent the request (the load balancer's, behind one), for throttling and logs.
+    public var peerAddress: String?
 
     /// Creates a context for a request arriving at the server.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
     }
 }

@@ -68,7 +68,7 @@ public struct WebRoutes: Sendable {
     }
 
     /// A local path to go back to after switching; anything that could lead off-site becomes `/`.
-    static func safeReturnPath(_ candidate: String?) -> String {
+    public static func safeReturnPath(_ candidate: String?) -> String {
         guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), candidate.utf8.count <= 2048,
             !candidate.contains("\\"), candidate.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
         else { return "/" }
