@@ -236,6 +236,7 @@ let package = Package(
         .testTarget(
             name: "CivitasAppTests",
             dependencies: [
+                "Identity",
                 "CivitasApp",
                 "CivitasCore",
                 "Storage",

@@ -103,8 +103,9 @@ public enum Node {
         }
         OpenAPIRoutes(document: try OpenAPIDocument.compose(fragments: fragments, version: version))
             .register(in: routes)
-        if served.contains(NodeBlocks.trust) {
-            let pki = try TrustSetup.pki(configuration, database: database, logger: logger)
+        let needsPKI = served.contains(NodeBlocks.trust) || served.contains(NodeBlocks.identity)
+        let pki = needsPKI ? try TrustSetup.pki(configuration, database: database, logger: logger) : nil
+        if served.contains(NodeBlocks.trust), let pki {
             TrustRoutes(pki: pki).register(in: routes)
             TimeStampingRoutes(pki: pki, database: database).register(in: routes)
             ValidationRoutes(pki: pki).register(in: routes)
@@ -112,6 +113,16 @@ public enum Node {
             revocation.register(in: routes)
             RemoteSigningRoutes(pki: pki, database: database).register(in: routes)
             services.append(revocation.watcher)
+        }
+        if served.contains(NodeBlocks.identity), let pki {
+            let audit = AuditLog(database: database)
+            let sessions = BrowserSessions(
+                store: SessionStore(database: database, audit: audit), servedOverTLS: settings.servedOverTLS)
+            let provider = OpenIDProvider(
+                issuer: configuration.effectivePublicURL, database: database, audit: audit,
+                keys: SigningKeys(database: database, keyStore: pki.keyStore),
+                population: PopulationRegister(database: database, audit: audit))
+            OpenIDRoutes(provider: provider, sessions: sessions, renderer: renderer).register(in: routes)
         }
         if served.contains(NodeBlocks.web) {
             let available = Set(["core", "storage", "audit"]).union(served)

@@ -9,6 +9,9 @@ public enum NodeBlocks {
     /// The trust services: certificates, and (as they land) time-stamps, OCSP and CRLs.
     public static let trust = "trust"
 
+    /// Central authentication: sessions, login, the OpenID Connect provider.
+    public static let identity = "identity"
+
     /// Every block this release can serve.
-    public static let servable: Set<String> = [web, trust]
+    public static let servable: Set<String> = [web, trust, identity]
 }

@@ -3,7 +3,7 @@
 /// A field that appears more than once keeps its first value; malformed percent-escapes are kept literally, as
 /// browsers never send them and a forged body gains nothing from them.
 public struct FormFields: Sendable {
-    private var values: [String: String] = [:]
+    private var values: [String: [String]] = [:]
 
     /// Parses `body`.
     public init(_ body: String) {
@@ -11,12 +11,21 @@ public struct FormFields: Sendable {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = Self.decode(parts[0])
             let value = parts.count > 1 ? Self.decode(parts[1]) : ""
-            if values[name] == nil { values[name] = value }
+            values[name, default: []].append(value)
         }
     }
 
     /// The first value of field `name`.
-    public subscript(name: String) -> String? { values[name] }
+    public subscript(name: String) -> String? { values[name]?.first }
+
+    /// Every value of field `name`, in order (checkbox groups).
+    public func all(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// The first value of every field.
+    public var dictionary: [String: String] { values.compactMapValues(\.first) }
+
+    /// The fields given more than once (OAuth refuses repeated parameters, RFC 6749 §3.1).
+    public var repeatedNames: [String] { values.filter { $0.value.count > 1 }.keys.sorted() }
 
     static func decode(_ component: Substring) -> String {
         var bytes: [UInt8] = []

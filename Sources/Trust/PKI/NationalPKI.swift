@@ -13,7 +13,8 @@ public import X509
 /// (append-only); every issuance and status change is an audit entry written in the same transaction.
 public struct NationalPKI: Sendable {
     let database: Database
-    let keyStore: any TrustKeyStore
+    /// Where the hierarchy's keys (and other blocks' signing keys) are kept.
+    public let keyStore: any TrustKeyStore
     let audit: AuditLog
     let clock: any WallClock
     /// Where relying parties fetch CRLs, OCSP answers and CA certificates (embedded in every certificate).
