@@ -19,6 +19,11 @@ public struct TrustError: Error, CustomStringConvertible, Sendable {
         public static let invalidRequest = Code("invalidRequest")
         /// The certificate's current status does not allow this change.
         public static let invalidTransition = Code("invalidTransition")
+        /// A remote time-stamp authority could not be reached, or did not answer in time.
+        public static let tsaUnreachable = Code("tsaUnreachable")
+        /// A remote time-stamp authority answered with something other than a time-stamp reply: an HTTP error
+        /// status, another content type, a body over the size cap, or bytes that are not a TimeStampResp.
+        public static let tsaBadReply = Code("tsaBadReply")
 
         /// The code's name.
         public var description: String { name }

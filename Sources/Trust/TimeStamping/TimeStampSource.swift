@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Something that answers RFC 3161 queries: our own time-stamping unit in process, or a remote TSA over HTTP.
 ///
