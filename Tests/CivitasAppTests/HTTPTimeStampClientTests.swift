@@ -207,6 +207,7 @@ struct HTTPTimeStampClientTests {
         #expect(ContinuousClock.now - started < .seconds(3))
         #expect(error?.code == .tsaUnreachable)
         #expect(error?.message.contains(url.absoluteString) == true)
+        #expect(error?.message.contains("connection refused") == true, "\(String(describing: error))")
     }
 
     @Test("a URL that is not http(s), or limits that are not positive, are refused up front")

@@ -130,6 +130,7 @@ struct TimeStampVerifierTests {
             _ = try await verifier.verify(reply: reply, expecting: .init(data: data, policy: [2, 999, 1, 100]))
         }
         #expect(error?.code == .policyMismatch)
+        #expect(error?.message.contains("1.3.6.1.4.1.99999.3161.1, not 2.999.1.100") == true)
     }
 
     @Test("a rejection is not granted, and says why")
@@ -189,6 +190,14 @@ struct TimeStampVerifierTests {
             _ = try await TimeStampVerifier(trustAnchors: []).verify(reply: reply, expecting: .init(query: query))
         }
         #expect(none?.code == .untrustedSigner)
+        // The TSA certificate itself as the anchor is no anchor: it is not a CA. The reason names it by subject.
+        let leafAsRoot = await failure { () async throws(TimeStampError) in
+            _ = try await TimeStampVerifier(trustAnchors: [pki.tsa]).verify(
+                reply: reply, expecting: .init(query: query))
+        }
+        #expect(leafAsRoot?.code == .untrustedSigner)
+        #expect(leafAsRoot?.message.contains("'\(pki.tsa.subject)'") == true)
+        #expect(leafAsRoot?.message.contains("Certificate(") == false)
     }
 
     @Test("a genTime after the TSA certificate expired is refused: the chain is checked at genTime")

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 public import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 public import ServiceLifecycle
 
 /// An RFC 3161 client over HTTP (RFC 3161 3.4): POSTs a DER TimeStampReq as `application/timestamp-query` to any
@@ -181,6 +182,20 @@ public struct HTTPTimeStampClient: TimeStampSource, Service {
                     "could not connect to the TSA at \(url) within \(seconds(configuration.connectTimeout)) s"
                 )
             }
+        }
+        // A refusal comes as the errno itself, or, for a host name, once per address the name resolved to.
+        let refused: Bool
+        if let error = error as? IOError {
+            refused = error.errnoCode == ECONNREFUSED
+        } else if let error = error as? NIOConnectionError {
+            refused =
+                !error.connectionErrors.isEmpty
+                && error.connectionErrors.allSatisfy { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }
+        } else {
+            refused = false
+        }
+        if refused {
+            return TrustError(.tsaUnreachable, "could not reach the TSA at \(url): connection refused")
         }
         return TrustError(.tsaUnreachable, "could not reach the TSA at \(url): \(error)")
     }

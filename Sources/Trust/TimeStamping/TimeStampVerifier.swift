@@ -72,7 +72,7 @@ public struct TimeStampVerifier: Sendable {
             guard let algorithm = CMSDigestAlgorithm(info.hashAlgorithm), algorithm == hashAlgorithm else {
                 throw TimeStampError(
                     .imprintMismatch,
-                    "the token's imprint algorithm \(info.hashAlgorithm.algorithm) is not \(hashAlgorithm)"
+                    "the token's imprint algorithm \(info.hashAlgorithm.algorithm.dottedString) is not \(hashAlgorithm)"
                 )
             }
             guard info.hashedMessage == digest else {
@@ -87,7 +87,8 @@ public struct TimeStampVerifier: Sendable {
                 }
             }
             if let policy, policy != info.policy {
-                throw TimeStampError(.policyMismatch, "the token's policy is \(info.policy), not \(policy)")
+                throw TimeStampError(
+                    .policyMismatch, "the token's policy is \(info.policy.dottedString), not \(policy.dottedString)")
             }
             return algorithm
         }
@@ -195,10 +196,17 @@ public struct TimeStampVerifier: Sendable {
         case .validCertificate(let chain):
             return Array(chain)
         case .couldNotValidate(let failures):
-            let reasons = Set(failures.map(\.policyFailureReason.description)).sorted()
+            // swift-certificates' reasons quote whole certificates; name them by subject instead.
+            let reasons = Set(
+                failures.map { failure in
+                    failure.chain.reduce(failure.policyFailureReason.description) { reason, certificate in
+                        reason.replacingOccurrences(of: "\(certificate)", with: "'\(certificate.subject)'")
+                    }
+                }
+            ).sorted()
             let detail =
                 reasons.isEmpty
-                ? "no chain from \(signer.subject) to a trust anchor" : reasons.joined(separator: "; ")
+                ? "no chain from '\(signer.subject)' to a trust anchor" : reasons.joined(separator: "; ")
             throw TimeStampError(.untrustedSigner, "the TSA certificate is not trusted at genTime: \(detail)")
         }
     }
