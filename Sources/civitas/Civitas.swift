@@ -12,6 +12,7 @@ struct Civitas: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Demo.self, Migrate.self, AuditCommand.self, PKICommand.self, SealCommand.self, Bench.self,
+            TimeStampCommand.self,
         ]
     )
 }

@@ -24,6 +24,8 @@ usage() {
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/lib/postgres.sh
 source "$ROOT/scripts/lib/postgres.sh"
+# shellcheck source=scripts/lib/system/timestamp.sh
+source "$ROOT/scripts/lib/system/timestamp.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -483,6 +485,7 @@ node_tests() {
         http_surface_tests "serve"
         body_limit_test "serve"
         tsa_interop_test
+        timestamp_client_tests
         ocsp_crl_interop_test "$data" "${vars[@]}"
         if http /certs/root-ca.crt >/dev/null && openssl x509 -inform DER -in "$WORK/body" -noout 2>/dev/null &&
             cmp -s <(openssl x509 -inform DER -in "$WORK/body") <(openssl x509 -in "$WORK/pki/root-ca.pem"); then
