@@ -52,6 +52,17 @@ struct HTTPTimeStampClientTests {
             try await Task.sleep(for: .seconds(2))
             return Response(status: .ok, headers: [.contentType: "application/timestamp-reply"])
         }
+        router.post("/trickle") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/timestamp-reply"],
+                body: .init { writer in
+                    for _ in 0..<20 {
+                        try await writer.write(ByteBuffer(bytes: [0x30]))
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    try await writer.finish(nil)
+                })
+        }
         router.post("/huge") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/timestamp-reply"],
@@ -163,6 +174,23 @@ struct HTTPTimeStampClientTests {
             #expect(error?.code == .tsaUnreachable)
             #expect(error?.message.contains("did not answer within 0.3 s") == true)
             #expect(error?.message.contains(url.absoluteString) == true)
+        }
+    }
+
+    @Test("a TSA that sends the head at once and then trickles its body is cut off at the same timeout")
+    func tricklingTSA() async throws {
+        try await Self.withMisbehavingTSA { base in
+            let url = URL(string: base + "/trickle")!
+            let limits = HTTPTimeStampClient.Configuration(requestTimeout: .milliseconds(500))
+            let started = ContinuousClock.now
+            let error = await Self.trustError {
+                _ = try await HTTPTimeStampClient.withClient(url: url, configuration: limits) {
+                    try await $0.reply(to: Self.query())
+                }
+            }
+            #expect(ContinuousClock.now - started < .milliseconds(1500))
+            #expect(error?.code == .tsaUnreachable)
+            #expect(error?.message.contains("did not answer within 0.5 s") == true, "\(String(describing: error))")
         }
     }
 

@@ -21,7 +21,8 @@ public struct HTTPTimeStampClient: TimeStampSource, Service {
     public struct Configuration: Sendable, Hashable {
         /// How long a TCP (and TLS) connection may take to establish.
         public var connectTimeout: Duration
-        /// How long the whole exchange may take, from the first connection attempt to the last byte of the reply.
+        /// How long the whole exchange may take, from the first connection attempt to the last byte of the reply
+        /// body.
         public var requestTimeout: Duration
         /// The largest reply accepted, in bytes (a reply with a token and a chain of three certificates is 3 to
         /// 8 KiB).
@@ -98,6 +99,34 @@ public struct HTTPTimeStampClient: TimeStampSource, Service {
     ///
     /// - Throws: ``TrustError`` `.tsaUnreachable` or `.tsaBadReply`, naming the URL (see the type's description).
     public func reply(to query: [UInt8]) async throws -> [UInt8] {
+        let timeout = configuration.requestTimeout
+        // AsyncHTTPClient's deadline ends when the response head arrives; the race holds the body to it as well, so
+        // that a TSA trickling its reply is cut off at the same time as one that never answers.
+        let bytes = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask { try await exchange(query) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let bytes = first else {
+                throw TrustError(
+                    .tsaUnreachable, "the TSA at \(url.absoluteString) did not answer within \(Self.seconds(timeout)) s"
+                )
+            }
+            return bytes
+        }
+        do {
+            _ = try TimeStampResponse(derEncoded: bytes)
+        } catch {
+            throw TrustError(
+                .tsaBadReply, "the TSA at \(url.absoluteString) answered with something that is not a reply: \(error)")
+        }
+        return bytes
+    }
+
+    /// One POST and its whole reply body, within the connect timeout and the size cap.
+    private func exchange(_ query: [UInt8]) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/timestamp-query")
@@ -105,14 +134,10 @@ public struct HTTPTimeStampClient: TimeStampSource, Service {
         request.body = .bytes(ByteBuffer(bytes: query))
         let address = url.absoluteString
         let limit = configuration.maximumReplySize
-
-        let response: HTTPClientResponse
-        let body: ByteBuffer
         do {
-            // The deadline covers the reply body too: a TSA that trickles its reply is cut off at the same time.
-            response = try await client.execute(request, timeout: Self.timeAmount(configuration.requestTimeout))
+            let response = try await client.execute(request, timeout: Self.timeAmount(configuration.requestTimeout))
             try Self.check(response, url: address, limit: limit)
-            body = try await response.body.collect(upTo: limit)
+            return Array(try await response.body.collect(upTo: limit).readableBytesView)
         } catch let error as TrustError {
             throw error
         } catch is NIOTooManyBytesError {
@@ -120,14 +145,6 @@ public struct HTTPTimeStampClient: TimeStampSource, Service {
         } catch {
             throw Self.unreachable(error, url: address, configuration: configuration)
         }
-        let bytes = Array(body.readableBytesView)
-        do {
-            _ = try TimeStampResponse(derEncoded: bytes)
-        } catch {
-            throw TrustError(
-                .tsaBadReply, "the TSA at \(address) answered with something that is not a reply: \(error)")
-        }
-        return bytes
     }
 
     /// Shuts the HTTP client down; a second call does nothing.
