@@ -31,6 +31,11 @@ public struct TrustError: Error, CustomStringConvertible, Sendable {
         public static let forbidden = Code("forbidden")
         /// The object exists but its state does not allow this (a suspended certificate, a key on a device).
         public static let conflict = Code("conflict")
+        /// A remote time-stamp authority could not be reached, or did not answer in time.
+        public static let tsaUnreachable = Code("tsaUnreachable")
+        /// A remote time-stamp authority answered with something other than a time-stamp reply: an HTTP error
+        /// status, another content type, a body over the size cap, or bytes that are not a TimeStampResp.
+        public static let tsaBadReply = Code("tsaBadReply")
 
         /// The code's name.
         public var description: String { name }

@@ -28,6 +28,8 @@ source "$ROOT/scripts/lib/postgres.sh"
 source "$ROOT/scripts/lib/system/validation.sh"
 # shellcheck source=scripts/lib/system/esignature.sh
 source "$ROOT/scripts/lib/system/esignature.sh"
+# shellcheck source=scripts/lib/system/timestamp.sh
+source "$ROOT/scripts/lib/system/timestamp.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -488,6 +490,7 @@ node_tests() {
         http_surface_tests "serve"
         body_limit_test "serve"
         tsa_interop_test
+        timestamp_client_tests
         ocsp_crl_interop_test "$data" "${vars[@]}"
         validation_tests "$data" "${vars[@]}"
         if http /certs/root-ca.crt >/dev/null && openssl x509 -inform DER -in "$WORK/body" -noout 2>/dev/null &&

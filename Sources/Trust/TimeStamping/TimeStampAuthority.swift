@@ -139,7 +139,8 @@ public struct TimeStampAuthority: Sendable {
             return Self.rejection(error)
         }
         if let requested = request.policy, requested != policy {
-            return Self.rejection(TimeStampError(.unacceptedPolicy, "policy \(requested) is not supported"))
+            return Self.rejection(
+                TimeStampError(.unacceptedPolicy, "policy \(requested.dottedString) is not supported"))
         }
         let serialNumber: [UInt8]
         do {

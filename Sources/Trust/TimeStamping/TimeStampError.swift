@@ -6,6 +6,7 @@ public struct TimeStampError: Error, CustomStringConvertible, Sendable, Hashable
             case malformedRequest, unsupportedVersion, unsupportedHashAlgorithm, wrongDigestLength
             case unacceptedPolicy, unacceptedExtension, systemFailure, invalidConfiguration
             case malformedResponse, invalidToken
+            case notGranted, imprintMismatch, nonceMismatch, policyMismatch, untrustedSigner
         }
 
         let backing: Backing
@@ -30,6 +31,17 @@ public struct TimeStampError: Error, CustomStringConvertible, Sendable, Hashable
         public static let malformedResponse = Code(backing: .malformedResponse)
         /// A token does not verify: wrong signer, digest, signature or imprint.
         public static let invalidToken = Code(backing: .invalidToken)
+        /// A reply's status is not granted: the TSA refused the request (a client's check).
+        public static let notGranted = Code(backing: .notGranted)
+        /// A token's message imprint is not the one asked for: other data, or another hash algorithm.
+        public static let imprintMismatch = Code(backing: .imprintMismatch)
+        /// A token's nonce is not the one sent in the request.
+        public static let nonceMismatch = Code(backing: .nonceMismatch)
+        /// A token was issued under another policy than the one asked for.
+        public static let policyMismatch = Code(backing: .policyMismatch)
+        /// A token's signer is not a TSA the verifier trusts: no certificate, no chain to a trust anchor at
+        /// genTime, or no critical extended key usage of only id-kp-timeStamping.
+        public static let untrustedSigner = Code(backing: .untrustedSigner)
 
         /// The code's name.
         public var description: String { backing.rawValue }
@@ -53,6 +65,8 @@ public struct TimeStampError: Error, CustomStringConvertible, Sendable, Hashable
     public var failureInfo: TimeStampFailureInfo {
         switch code.backing {
         case .malformedRequest, .wrongDigestLength, .malformedResponse, .invalidToken: .badDataFormat
+        // A client's findings about a reply; never sent to anyone, but the mapping must be total.
+        case .notGranted, .imprintMismatch, .nonceMismatch, .policyMismatch, .untrustedSigner: .badDataFormat
         case .unsupportedVersion: .badRequest
         case .unsupportedHashAlgorithm: .badAlg
         case .unacceptedPolicy: .unacceptedPolicy

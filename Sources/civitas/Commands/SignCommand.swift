@@ -51,8 +51,8 @@ struct SignCommand: AsyncParsableCommand {
 
     @Option(
         help: """
-            For B-T: local (this node's own time-stamping unit, through its database). TSA URLs are not \
-            supported yet.
+            For B-T: the URL of any RFC 3161 time-stamping authority (http:// or https://), or local for \
+            this node's own time-stamping unit, through its database.
             """)
     var tsa: String?
 
@@ -75,11 +75,8 @@ struct SignCommand: AsyncParsableCommand {
         }
         if level == .timestamped {
             guard let tsa else { throw ValidationError("--level B-T needs --tsa") }
-            guard tsa == "local" else {
-                // TODO: accept a TSA URL once HTTPTimeStampClient (a TimeStampSource over HTTP) is on this branch.
-                throw ValidationError(
-                    "--tsa \(tsa): remote TSAs over HTTP are not supported yet; use --tsa local (this node's TSA)")
-            }
+            guard tsa == "local" || ((tsa.hasPrefix("http://") || tsa.hasPrefix("https://")) && URL(string: tsa) != nil)
+            else { throw ValidationError("--tsa must be local or the http(s) URL of a time-stamping authority") }
         } else if tsa != nil {
             throw ValidationError("--tsa is for --level B-T")
         }
@@ -98,11 +95,20 @@ struct SignCommand: AsyncParsableCommand {
 
         var close: () async -> Void = {}
         var timeStamping: (any TimeStampSource)?
-        if level == .timestamped {
+        if level == .timestamped, tsa == "local" {
             let (configuration, logger, database) = try await options.openNode()
             close = { await database.close() }
             timeStamping = try Node.nationalPKI(configuration, database: database, logger: logger)
                 .localTimeStampSource()
+        } else if level == .timestamped, let tsa, let url = URL(string: tsa) {
+            let client: HTTPTimeStampClient
+            do {
+                client = try HTTPTimeStampClient(url: url)
+            } catch {
+                throw ValidationError(error.message)
+            }
+            close = { try? await client.shutdown() }
+            timeStamping = client
         }
         do {
             let signature: [UInt8]

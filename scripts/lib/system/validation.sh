@@ -70,6 +70,20 @@ validation_tests() {
     verify_expect "garbage is TOTAL-FAILED/FORMAT_FAILURE" 1 "TOTAL-FAILED/FORMAT_FAILURE" \
         --signature "$v/garbage.p7s" --document "$v/document.txt" "${trust[@]}"
 
+    # civitas sign with a time-stamp from the node's TSA over HTTP: openssl accepts it, and our validator
+    # finds the time-stamp and passes it.
+    if "$BINARY" sign --key "$v/signer.key" --cert "$v/signer.pem" --chain "$pki/chain.pem" --level B-T \
+        --tsa "http://127.0.0.1:$SERVER_PORT/tsa" --in "$v/document.txt" --out "$v/remote-tsa.p7s" \
+        >"$v/sign-remote.out" 2>&1 &&
+        openssl cms -verify -binary -inform DER -in "$v/remote-tsa.p7s" -content "$v/document.txt" \
+            -CAfile "$pki/root-ca.pem" -purpose any -cades -out /dev/null >>"$v/sign-remote.out" 2>&1; then
+        pass "civitas sign --tsa URL makes a B-T signature openssl accepts"
+    else
+        fail "civitas sign --tsa URL makes a B-T signature openssl accepts" "$(cat "$v/sign-remote.out")"
+    fi
+    verify_expect "civitas sign's B-T signature (TSA over HTTP) is TOTAL-PASSED with its time-stamp" 0 \
+        "CAdES-BASELINE-T" --signature "$v/remote-tsa.p7s" --document "$v/document.txt" "${trust[@]}" "${crls[@]}"
+
     # The API answers the same, from the PKI's own records.
     "$ROOT/.venv/bin/python" - "$v/openssl.p7s" "$v/document.txt" >"$v/request.json" <<'PY'
 import base64, json, sys
