@@ -157,7 +157,9 @@ PY
     seal_serial="$("$ROOT/.venv/bin/python" -c 'import sys
 from cryptography.hazmat.primitives.serialization import pkcs7
 for c in pkcs7.load_der_pkcs7_certificates(open(sys.argv[1], "rb").read()):
-    if "e-seal" in c.subject.rfc4514_string(): print(format(c.serial_number, "x"))' "$v/seal.p7s")"
+    if "e-seal" in c.subject.rfc4514_string():
+        h = format(c.serial_number, "x")
+        print(h.zfill(len(h) + len(h) % 2))' "$v/seal.p7s")"
     signer_serial="$(openssl x509 -in "$v/signer.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f')"
     # Past the time-stamp's genTime plus its accuracy (1 s), so the revocation comes after the proof.
     sleep 3
