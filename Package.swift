@@ -194,7 +194,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IdentityTests",
-            dependencies: ["Identity", "CivitasCore", "Storage", "StorageTesting", "Audit"],
+            dependencies: [
+                "Identity", "CivitasCore", "Storage", "StorageTesting", "Audit",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
