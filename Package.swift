@@ -60,6 +60,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("Passwords/CommonPasswords")],
             swiftSettings: swiftSettings
         ),
         .target(

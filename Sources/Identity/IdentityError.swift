@@ -13,6 +13,8 @@ public struct IdentityError: Error, CustomStringConvertible, Sendable {
         public static let invalidRecord = Code("invalidRecord")
         /// The record's state does not allow this change (a deceased person's address, …).
         public static let invalidTransition = Code("invalidTransition")
+        /// Too much work is waiting (password hashes queued for a thread); the caller may try again shortly.
+        public static let overloaded = Code("overloaded")
 
         /// The code's name.
         public var description: String { name }
