@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Login throttle")
 struct LoginThrottleTests {
-    static let migrations = PopulationRegister.migrations + LoginThrottle.migrations
+    static let migrations = IdentityMigrations.all
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
     static let home = ClientAddress("192.0.2.10")!
     static let cafe = ClientAddress("2001:db8:77:1::5")!

@@ -123,6 +123,12 @@ public enum Node {
                 keys: SigningKeys(database: database, keyStore: pki.keyStore),
                 population: PopulationRegister(database: database, audit: audit))
             OpenIDRoutes(provider: provider, sessions: sessions, renderer: renderer).register(in: routes)
+            let accounts = AccountStore(
+                database: database, audit: audit, hasher: PasswordHasher(), throttle: LoginThrottle(database: database))
+            PasswordLoginRoutes(
+                accounts: accounts, sessions: sessions, renderer: renderer, database: database,
+                servedOverTLS: settings.servedOverTLS
+            ).register(in: routes)
         }
         if served.contains(NodeBlocks.web) {
             let available = Set(["core", "storage", "audit"]).union(served)

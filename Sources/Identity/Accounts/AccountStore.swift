@@ -1,6 +1,6 @@
 public import Audit
 public import CivitasCore
-import Foundation
+public import Foundation
 import SQLKit
 public import Storage
 
@@ -55,7 +55,9 @@ public struct AccountStore: Sendable {
 
     /// Creates the account of a registered, living person at a service hall: returns the one-time activation
     /// code the official hands over, which the person must replace at first login.
-    public func createAtServiceHall(for person: PersonalNumber, username: String, actor: AuditActor) async throws
+    public func createAtServiceHall(
+        for person: PersonalNumber, username: String, actor: AuditActor
+    ) async throws
         -> String
     {
         guard let username = Self.normalizedUsername(username) else {

@@ -92,11 +92,13 @@ public struct PasswordLoginRoutes: Sendable {
         let fields = FormFields(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
         let level = Self.level(request)
         guard level < .high else {
-            return try page(.password, request: request, context: context, status: .forbidden, error: "login_high_required")
+            return try page(
+                .password, request: request, context: context, status: .forbidden, error: "login_high_required")
         }
         let username = fields["username"] ?? ""
         let address = context.peerAddress.flatMap(ClientAddress.init) ?? ClientAddress("0.0.0.0")!
-        switch try await accounts.authenticate(username: username, password: fields["password"] ?? "", address: address) {
+        switch try await accounts.authenticate(username: username, password: fields["password"] ?? "", address: address)
+        {
         case .failure:
             return try page(
                 .password, request: request, context: context, status: .unauthorized, error: "login_error_invalid",
@@ -120,6 +122,20 @@ public struct PasswordLoginRoutes: Sendable {
             return try await sessions.complete(
                 Authentication(personalNumber: account.personalNumber, methods: [.password], authenticatedAt: Date()),
                 request: request, context: context)
+        }
+    }
+
+    /// Changes the password; the refusal, if any (a plain result, so the caller needs no typed catch).
+    static func changePassword(
+        _ accounts: AccountStore, of person: PersonalNumber, to password: String
+    ) async
+        -> PasswordChangeError?
+    {
+        do {
+            try await accounts.changePassword(of: person, to: password)
+            return nil
+        } catch {
+            return error
         }
     }
 
@@ -163,7 +179,8 @@ public struct PasswordLoginRoutes: Sendable {
                 ).first()
             })
         else {
-            return try page(.password, request: request, context: context, status: .unauthorized, error: "login_step_expired")
+            return try page(
+                .password, request: request, context: context, status: .unauthorized, error: "login_step_expired")
         }
         let person = try PersonalNumber(try row.decode(column: "personal_number", as: String.self))
         var methods = Set(
@@ -173,25 +190,32 @@ public struct PasswordLoginRoutes: Sendable {
         switch mode {
         case .otp:
             guard try await accounts.verifySecondFactor(of: person, code: fields["code"] ?? "") else {
-                return try page(.otp, request: request, context: context, status: .unauthorized, error: "login_otp_error")
+                return try page(
+                    .otp, request: request, context: context, status: .unauthorized, error: "login_otp_error")
             }
             methods.insert(.oneTimePassword)
         case .change:
             let new = fields["new_password"] ?? ""
             guard new == fields["repeat_password"] else {
-                return try page(.change, request: request, context: context, status: .unprocessableContent, error: "login_change_mismatch")
+                return try page(
+                    .change, request: request, context: context, status: .unprocessableContent,
+                    error: "login_change_mismatch")
             }
-            do {
-                try await accounts.changePassword(of: person, to: new)
-            } catch .rejected(let violations) {
-                let key = "password_violation_" + (violations.first?.code.replacingOccurrences(of: "-", with: "_") ?? "common")
-                return try page(.change, request: request, context: context, status: .unprocessableContent, error: key)
+            if let refusal = await Self.changePassword(accounts, of: person, to: new) {
+                guard case .rejected(let violations) = refusal else {
+                    throw HTTPProblem(.internalServerError, code: "password-change-failed", detail: "\(refusal)")
+                }
+                let code = violations.first?.code.replacingOccurrences(of: "-", with: "_") ?? "common"
+                return try page(
+                    .change, request: request, context: context, status: .unprocessableContent,
+                    error: "password_violation_" + code)
             }
         case .password:
             throw HTTPProblem.notFound()
         }
         try await database.transaction { sql in
-            try await sql.raw("DELETE FROM identity_login_steps WHERE token_hash = \(bind: SessionStore.hash(token))").run()
+            try await sql.raw("DELETE FROM identity_login_steps WHERE token_hash = \(bind: SessionStore.hash(token))")
+                .run()
         }
         var response = try await sessions.complete(
             Authentication(personalNumber: person, methods: methods, authenticatedAt: Date()), request: request,

@@ -4,5 +4,6 @@ public import Storage
 public enum IdentityMigrations {
     /// Every Identity migration, versions 1, 2, 3, …
     public static let all: [Migration] =
-        PopulationRegister.migrations + SessionStore.migrations + OpenIDProvider.migrations
+        PopulationRegister.migrations + SessionStore.migrations + OpenIDProvider.migrations + LoginThrottle.migrations
+        + AccountStore.migrations
 }

@@ -40,7 +40,8 @@ struct IdentityCommand: AsyncParsableCommand {
                 let (_, _, database) = try await options.openNode()
                 let audit = AuditLog(database: database)
                 let store = AccountStore(
-                    database: database, audit: audit, hasher: PasswordHasher(), throttle: LoginThrottle(database: database))
+                    database: database, audit: audit, hasher: PasswordHasher(),
+                    throttle: LoginThrottle(database: database))
                 do {
                     let code = try await store.createAtServiceHall(
                         for: number, username: username, actor: PKICommand.operatorActor)
@@ -95,7 +96,8 @@ struct IdentityCommand: AsyncParsableCommand {
 
             func run() async throws {
                 guard let method = ClientAuthentication(rawValue: authMethod) else {
-                    throw ValidationError("--auth-method must be one of \(ClientAuthentication.allCases.map(\.rawValue))")
+                    throw ValidationError(
+                        "--auth-method must be one of \(ClientAuthentication.allCases.map(\.rawValue))")
                 }
                 let levels: [String: LevelOfAssurance] = ["low": .low, "substantial": .substantial, "high": .high]
                 guard let required = levels[level] else { throw ValidationError("--level: low, substantial or high") }

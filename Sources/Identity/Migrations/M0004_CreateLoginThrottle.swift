@@ -1,11 +1,10 @@
 public import Storage
 
 extension LoginThrottle {
-    /// The throttle's tables: identity migration 2, composed after ``PopulationRegister/migrations``
-    /// (`PopulationRegister.migrations + LoginThrottle.migrations`).
+    /// The throttle's tables: identity migration 4 (see ``IdentityMigrations``).
     public static let migrations: [Migration] = [
         Migration(
-            module: "identity", version: 2, name: "create identity_login_failures and identity_login_accounts",
+            module: "identity", version: 4, name: "create identity_login_failures and identity_login_accounts",
             statements: { engine in
                 let id =
                     engine == .postgres

@@ -1,10 +1,10 @@
 public import Storage
 
 extension AccountStore {
-    /// The accounts table and the login's second steps (Identity module, version 6).
+    /// The accounts table and the login's second steps (Identity module, version 5).
     public static let migrations: [Migration] = [
         Migration(
-            module: "identity", version: 6, name: "create identity_accounts and identity_login_steps",
+            module: "identity", version: 5, name: "create identity_accounts and identity_login_steps",
             statements: { _ in
                 [
                     """
