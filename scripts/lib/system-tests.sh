@@ -30,6 +30,8 @@ source "$ROOT/scripts/lib/system/validation.sh"
 source "$ROOT/scripts/lib/system/esignature.sh"
 # shellcheck source=scripts/lib/system/timestamp.sh
 source "$ROOT/scripts/lib/system/timestamp.sh"
+# shellcheck source=scripts/lib/system/oidc.sh
+source "$ROOT/scripts/lib/system/oidc.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -802,6 +804,7 @@ main() {
     config_error_tests
     configuration_source_tests
     node_tests sqlite
+    oidc_tests
     pkcs11_tests
     if [[ -n "$DATABASE_URL" ]]; then
         ENGINE="postgres"

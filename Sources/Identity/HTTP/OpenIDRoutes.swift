@@ -254,16 +254,13 @@ public struct OpenIDRoutes: Sendable {
         .badRequest, code: "request-expired",
         detail: "This sign-in request has expired or was already used. Go back to the service and start again.")
 
+    /// The query's parameters, decoded as a form (`+` is a space, as relying parties send it).
     static func query(_ request: Request) -> [String: String] {
-        var result: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters { result[String(name)] = String(value) }
-        return result
+        FormFields(request.uri.query.map { String($0) } ?? "").dictionary
     }
 
     static func repeatedQueryNames(_ request: Request) -> [String] {
-        var counts: [String: Int] = [:]
-        for (name, _) in request.uri.queryParameters { counts[String(name), default: 0] += 1 }
-        return counts.filter { $0.value > 1 }.keys.sorted()
+        FormFields(request.uri.query.map { String($0) } ?? "").repeatedNames
     }
 
     static func bearer(_ request: Request) -> String? {

@@ -71,8 +71,16 @@ public struct SigningKeys: Sendable {
         return Signer(keyID: kid, algorithm: .es256, key: key)
     }
 
-    /// The published keys: the current one and those retired less than ``publicationAfterRetirement`` ago.
+    /// The published keys: the current one (made now if there is none yet) and those retired less than
+    /// ``publicationAfterRetirement`` ago.
     public func published() async throws -> [JSONWebKey] {
+        let keys = try await publishedRows()
+        if !keys.isEmpty { return keys }
+        _ = try await current()
+        return try await publishedRows()
+    }
+
+    private func publishedRows() async throws -> [JSONWebKey] {
         let cutoff = Timestamp(clock.now().addingTimeInterval(-publicationAfterRetirement)).microseconds
         let rows = try await database.read { sql in
             try await sql.raw(

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# shellcheck shell=bash
+#
+# The OpenID Connect provider against a relying party nobody here wrote: Authlib (code flow with PKCE,
+# client_secret_basic, refresh) and joserfc (ID token signature with the published JWKS), driven by
+# scripts/interop/oidc_rp.py through the node's own login, password-change and consent pages.
+# Sourced by scripts/lib/system-tests.sh, whose helpers (pass, fail, expect_ok, start_server, stop_server,
+# CLEAN_ENV, WORK, ROOT, BINARY) it uses.
+
+# oidc_tests: a demo country of 20 residents on SQLite; an account opened at a "service hall", a relying
+# party registered with the CLI, then the Authlib flow against the demo node.
+oidc_tests() {
+    local data="$WORK/oidc-demo" out="$WORK/oidc"
+    rm -rf "$data" "$out"
+    mkdir -p "$out"
+    expect_ok "civitas demo --no-serve (for OpenID Connect)" -- "$BINARY" demo --no-serve --data "$data" --persons 20
+    local person
+    person="$(sqlite3 "$data/civitas.sqlite" \
+        "SELECT personal_number FROM identity_persons WHERE died_on IS NULL AND birth_date < '2000-01-01' ORDER BY personal_number LIMIT 1")"
+    if [[ -z "$person" ]]; then
+        fail "find an adult in the demo population register"
+        return
+    fi
+    local code secret
+    if ! code="$("${CLEAN_ENV[@]}" "$BINARY" identity account create --data "$data" --log-level warning \
+        --personal-number "$person" --username "tamar.test" 2>"$out/account.err")"; then
+        fail "civitas identity account create" "$(cat "$out/account.err")"
+        return
+    fi
+    pass "civitas identity account create prints a one-time activation code"
+    if ! secret="$("${CLEAN_ENV[@]}" "$BINARY" identity client register --data "$data" --log-level warning \
+        --id test-portal --name "Test Portal" --redirect-uri "http://127.0.0.1:9/callback" --scope profile \
+        --scope age 2>"$out/client.err")"; then
+        fail "civitas identity client register" "$(cat "$out/client.err")"
+        return
+    fi
+    pass "civitas identity client register prints the client secret"
+    if start_server "oidc" -- demo --data "$data" --host 127.0.0.1 --port @PORT@; then
+        if "$ROOT/.venv/bin/python" "$ROOT/scripts/interop/oidc_rp.py" "http://127.0.0.1:$SERVER_PORT" test-portal \
+            "$secret" "http://127.0.0.1:9/callback" tamar.test "$code" "mtatsminda at dusk, 2026" \
+            >"$out/rp.out" 2>&1; then
+            pass "Authlib and joserfc: the code flow, PKCE, refresh, userinfo and the error cases ($(grep -c '^PASS' "$out/rp.out") checks)"
+        else
+            fail "Authlib and joserfc: the code flow, PKCE, refresh, userinfo and the error cases" \
+                "$(grep -v '^PASS' "$out/rp.out" | head -n 20)"
+            show_server_log
+        fi
+        stop_server "oidc"
+    fi
+}
