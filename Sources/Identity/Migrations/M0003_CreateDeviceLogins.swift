@@ -1,0 +1,53 @@
+public import Storage
+
+extension DeviceLogins {
+    /// The schema history of eID card and mobile ID logins: the pending logins and the registered mobile ID
+    /// devices.
+    ///
+    /// It is numbered under its own module key, `identity_device`, so that it composes with the population
+    /// register's (and any other Identity history) by concatenation, after ``PopulationRegister/migrations``
+    /// (the devices table refers to `identity_persons`):
+    /// `PopulationRegister.migrations + DeviceLogins.migrations`.
+    public static let migrations: [Migration] = [
+        Migration(
+            module: "identity_device", version: 1, name: "create identity_device_logins and identity_device_keys",
+            statements: { engine in
+                let bytes = engine == .postgres ? "BYTEA" : "BLOB"
+                return [
+                    """
+                    CREATE TABLE identity_device_logins (
+                        id TEXT NOT NULL PRIMARY KEY,
+                        code TEXT NOT NULL,
+                        method TEXT NOT NULL,
+                        origin TEXT NOT NULL,
+                        challenge \(bytes) NOT NULL,
+                        browser_hash \(bytes) NOT NULL,
+                        state TEXT NOT NULL,
+                        created_at BIGINT NOT NULL,
+                        expires_at BIGINT NOT NULL,
+                        answered_at BIGINT,
+                        signed_at BIGINT,
+                        personal_number TEXT,
+                        credential TEXT,
+                        consumed_at BIGINT
+                    )
+                    """,
+                    "CREATE UNIQUE INDEX identity_device_logins_code ON identity_device_logins (code)",
+                    "CREATE INDEX identity_device_logins_expiry ON identity_device_logins (expires_at)",
+                    """
+                    CREATE TABLE identity_device_keys (
+                        id TEXT NOT NULL PRIMARY KEY,
+                        personal_number TEXT NOT NULL REFERENCES identity_persons (personal_number),
+                        name TEXT NOT NULL,
+                        public_key \(bytes) NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        registered_at BIGINT NOT NULL,
+                        revoked_at BIGINT
+                    )
+                    """,
+                    "CREATE UNIQUE INDEX identity_device_keys_fingerprint ON identity_device_keys (fingerprint)",
+                    "CREATE INDEX identity_device_keys_person ON identity_device_keys (personal_number)",
+                ]
+            })
+    ]
+}
