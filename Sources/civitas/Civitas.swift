@@ -12,7 +12,7 @@ struct Civitas: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Demo.self, Migrate.self, AuditCommand.self, PKICommand.self, SealCommand.self,
-            SignCommand.self, VerifyCommand.self,
+            SignCommand.self, VerifyCommand.self, CardCommand.self, MobileCommand.self,
             Bench.self,
         ]
     )
