@@ -163,7 +163,15 @@ struct DeviceLoginHTTPTests {
                 ),
                 (
                     "/identity/device-logins/\(code)/answer", Self.json,
-                    #"{"signedAt": 1, "signature": "AAAA", "certificate": "AAAA"}"#, .badRequest
+                    #"{"signedAt": 1, "signature": "AAAA", "certificate": "AAAA"}"#, .forbidden
+                ),
+                (
+                    "/identity/device-logins/\(code)/answer", Self.json,
+                    #"{"signedAt": 1, "signature": "AAAA", "certificate": "AAA"}"#, .badRequest
+                ),
+                (
+                    "/identity/device-logins/\(code)/answer", Self.json,
+                    #"{"signedAt": 1, "signature": "AAAA", "deviceId": "nope"}"#, .forbidden
                 ),
                 (
                     "/identity/device-logins/\(code)/answer", Self.json,

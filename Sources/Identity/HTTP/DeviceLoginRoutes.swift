@@ -187,8 +187,14 @@ public struct DeviceLoginRoutes: Sendable {
         let credential: DeviceLoginAnswer.Credential
         switch (body.certificate, body.deviceId) {
         case (let encoded?, nil):
-            guard let der = Data(base64Encoded: encoded), let certificate = try? Certificate(derEncoded: Array(der))
-            else { throw IdentityError(.malformedAnswer, "certificate is not a base64 DER certificate").problem() }
+            guard let der = Data(base64Encoded: encoded) else {
+                throw IdentityError(.malformedAnswer, "certificate is not base64").problem()
+            }
+            // Well-formed input that is no certificate is a refused credential, like an untrusted one.
+            guard let certificate = try? Certificate(derEncoded: Array(der)) else {
+                throw HTTPProblem(
+                    .forbidden, code: "untrusted-certificate", detail: "certificate is not a DER X.509 certificate")
+            }
             credential = .certificate(certificate)
         case (nil, let id?):
             credential = .device(id: id)
