@@ -135,7 +135,9 @@ struct MobileCommand: AsyncParsableCommand {
         var device: String
 
         func run() async throws {
-            let (status, reply) = try await session.client().send("POST", "/identity/devices/\(device)/revoke")
+            // A JSON body, as browsers cannot send cross-site without a preflight: the CSRF check lets it through.
+            let (status, reply) = try await session.client().send(
+                "POST", "/identity/devices/\(device)/revoke", json: Data("{}".utf8))
             guard status == 200 else { throw DeviceLoginClient.refusal(status, reply) }
             Console.say("revoked \(device)")
         }
