@@ -16,6 +16,46 @@ public struct IdentityError: Error, CustomStringConvertible, Sendable {
         /// Too much work is waiting (password hashes queued for a thread); the caller may try again shortly.
         public static let overloaded = Code("overloaded")
 
+        // Device logins (eID card and mobile ID).
+        /// A device login's code or id names no login that is still open.
+        public static let loginNotFound = Code("loginNotFound")
+        /// The login's two minutes are over; the browser must start again.
+        public static let loginExpired = Code("loginExpired")
+        /// The login was answered or finished already: an answer is accepted once, a login completes once.
+        public static let loginAlreadyUsed = Code("loginAlreadyUsed")
+        /// The login was started in another browser (its binding cookie is missing or different).
+        public static let wrongBrowser = Code("wrongBrowser")
+        /// The answer is not well-formed (bad base64, bad DER, a time that is no time, the wrong method).
+        public static let malformedAnswer = Code("malformedAnswer")
+        /// The signature does not verify over the to-be-signed structure with the presented key.
+        public static let badSignature = Code("badSignature")
+        /// The signing time is outside the login's lifetime, allowing for clock skew.
+        public static let signingTimeOutOfRange = Code("signingTimeOutOfRange")
+        /// The certificate does not chain to the national root through the citizens CA.
+        public static let untrustedCertificate = Code("untrustedCertificate")
+        /// The certificate is not a citizen-authentication certificate (key usage, EKU or policy).
+        public static let wrongCertificateProfile = Code("wrongCertificateProfile")
+        /// The certificate is not valid now (not yet, or no longer).
+        public static let certificateExpired = Code("certificateExpired")
+        /// OCSP says the certificate is revoked.
+        public static let certificateRevoked = Code("certificateRevoked")
+        /// OCSP says the certificate is on hold (certificateHold).
+        public static let certificateSuspended = Code("certificateSuspended")
+        /// No trustworthy OCSP answer says the certificate is good (unknown, unsigned, stale, wrong nonce).
+        public static let revocationUnknown = Code("revocationUnknown")
+        /// The certificate's subject carries no personal number in the ETSI EN 319 412-1 form this node accepts.
+        public static let noPersonalNumber = Code("noPersonalNumber")
+        /// The person is not registered, or is recorded as deceased.
+        public static let personNotEligible = Code("personNotEligible")
+        /// The mobile ID device is unknown or revoked.
+        public static let deviceNotUsable = Code("deviceNotUsable")
+        /// The session is missing or below the level of assurance the action needs.
+        public static let insufficientAssurance = Code("insufficientAssurance")
+        /// The card file is locked after too many wrong PINs.
+        public static let cardLocked = Code("cardLocked")
+        /// The PIN is wrong.
+        public static let wrongPIN = Code("wrongPIN")
+
         /// The code's name.
         public var description: String { name }
     }

@@ -32,6 +32,8 @@ source "$ROOT/scripts/lib/system/esignature.sh"
 source "$ROOT/scripts/lib/system/timestamp.sh"
 # shellcheck source=scripts/lib/system/oidc.sh
 source "$ROOT/scripts/lib/system/oidc.sh"
+# shellcheck source=scripts/lib/system/identity-devices.sh
+source "$ROOT/scripts/lib/system/identity-devices.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -487,6 +489,7 @@ node_tests() {
     expect_ok "civitas migrate (second run, nothing pending)" "${vars[@]}" -- "$BINARY" migrate --data "$data"
     pki_tests "$data" "${vars[@]}"
     esignature_tests "$data" "${vars[@]}"
+    identity_device_tests "$data" "${vars[@]}"
 
     if start_server "serve" "${vars[@]}" -- serve --host 127.0.0.1 --port @PORT@ --data "$data"; then
         http_surface_tests "serve"

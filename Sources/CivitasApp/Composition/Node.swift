@@ -101,6 +101,9 @@ public enum Node {
             fragments.append(try OpenAPIDocument.bundledFragment("validation"))
             fragments.append(try OpenAPIDocument.bundledFragment("esignature"))
         }
+        if served.contains(NodeBlocks.identity) {
+            fragments.append(try OpenAPIDocument.bundledFragment("identity-devices"))
+        }
         OpenAPIRoutes(document: try OpenAPIDocument.compose(fragments: fragments, version: version))
             .register(in: routes)
         let needsPKI = served.contains(NodeBlocks.trust) || served.contains(NodeBlocks.identity)
@@ -129,6 +132,12 @@ public enum Node {
                 accounts: accounts, sessions: sessions, renderer: renderer, database: database,
                 servedOverTLS: settings.servedOverTLS
             ).register(in: routes)
+            if let origin = DeviceLoginRoutes.origin(of: configuration.effectivePublicURL) {
+                DeviceLoginRoutes(
+                    service: DeviceLoginService(database: database, audit: audit, pki: pki), renderer: renderer,
+                    completion: sessions, people: sessions, origin: origin, settings: settings
+                ).register(in: routes)
+            }
         }
         if served.contains(NodeBlocks.web) {
             let available = Set(["core", "storage", "audit"]).union(served)

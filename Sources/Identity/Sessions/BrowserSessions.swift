@@ -8,7 +8,7 @@ public import Web
 /// A login for the person already signed in steps their session up; a login for someone else ends the old
 /// session and opens a new one, with a new token (no session fixation). Either way the browser goes on to the
 /// `return` query parameter, when it is a local path, or to `/`.
-public struct BrowserSessions: AuthenticationCompletion {
+public struct BrowserSessions: AuthenticationCompletion, AuthenticatedPersonLookup {
     /// The store.
     public let store: SessionStore
     private let servedOverTLS: Bool
@@ -28,6 +28,14 @@ public struct BrowserSessions: AuthenticationCompletion {
             let session = try await store.session(token: token)
         else { return nil }
         return (token, session)
+    }
+
+    /// The person signed in to the browser that sent `request`, and how strongly.
+    public func authenticatedPerson(for request: Request, context: CivitasRequestContext) async throws
+        -> AuthenticatedPerson?
+    {
+        guard let (_, session) = try await current(request) else { return nil }
+        return AuthenticatedPerson(personalNumber: session.personalNumber, level: session.level)
     }
 
     /// Opens or steps up the session and sends the browser on.
