@@ -14,12 +14,13 @@ import _CryptoExtras
 ///   throws ``IdentityError`` `overloaded` at once.
 /// - ``dummyVerify(_:)`` costs what ``verify(_:against:)`` costs, for usernames that do not exist.
 ///
-/// Copies share one set of threads; the threads stop when the last copy is released.
+/// Create one per node and share it: copies share one set of threads, which stop when the last copy is released.
 public struct PasswordHasher: Sendable {
     /// The parameters new hashes are made with; stored hashes below them ``needsRehash(_:)``.
     public let parameters: ScryptParameters
     private let threads: KDFThreads
-    private let dummy: PasswordHash
+    /// A PHC string of random bytes at ``parameters``: no password derives to it.
+    private let dummy: String
 
     /// The salt and key lengths of new hashes.
     static let saltBytes = 16
@@ -30,9 +31,10 @@ public struct PasswordHasher: Sendable {
     /// - Parameters:
     ///   - parameters: the scrypt parameters for new hashes; they must be ``ScryptParameters/isSupported``.
     ///   - maximumConcurrentHashes: how many derivations may run at once (each takes its memory while it runs).
-    ///   - maximumWaitingHashes: how many may wait for a free thread before further requests are refused.
+    ///   - maximumWaitingHashes: how many may wait for a free thread before further requests are refused (16 is
+    ///     about four seconds of work for two threads at the default parameters).
     public init(
-        parameters: ScryptParameters = .owaspMinimum, maximumConcurrentHashes: Int = 2, maximumWaitingHashes: Int = 64
+        parameters: ScryptParameters = .owaspMinimum, maximumConcurrentHashes: Int = 2, maximumWaitingHashes: Int = 16
     ) {
         precondition(parameters.isSupported, "unsupported scrypt parameters \(parameters)")
         precondition(maximumConcurrentHashes >= 1, "at least one hash must be able to run")
@@ -40,8 +42,10 @@ public struct PasswordHasher: Sendable {
         self.parameters = parameters
         self.threads = KDFThreads(
             threadCount: maximumConcurrentHashes, queueLimit: maximumWaitingHashes, name: "civitas-scrypt")
-        self.dummy = PasswordHash(
-            parameters: parameters, salt: Self.randomBytes(Self.saltBytes), hash: Self.randomBytes(Self.keyBytes))
+        self.dummy =
+            PasswordHash(
+                parameters: parameters, salt: Self.randomBytes(Self.saltBytes), hash: Self.randomBytes(Self.keyBytes)
+            ).description
     }
 
     /// How many derivations may run at once.
@@ -80,7 +84,8 @@ public struct PasswordHasher: Sendable {
     ///
     /// - Throws: ``IdentityError`` `overloaded` when too many hashes wait.
     public func dummyVerify(_ password: String) async throws {
-        _ = try await verify(Self.normalizedBytes(password), against: dummy)
+        // The same path as a real verification, parsing included: only the answer is thrown away.
+        _ = try await verify(password, against: dummy)
     }
 
     /// Whether `stored` should be replaced by a new hash of the same password (after a successful verification):
