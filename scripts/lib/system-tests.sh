@@ -34,6 +34,8 @@ source "$ROOT/scripts/lib/system/timestamp.sh"
 source "$ROOT/scripts/lib/system/oidc.sh"
 # shellcheck source=scripts/lib/system/identity-devices.sh
 source "$ROOT/scripts/lib/system/identity-devices.sh"
+# shellcheck source=scripts/lib/system/identity-passwords.sh
+source "$ROOT/scripts/lib/system/identity-passwords.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -808,6 +810,7 @@ main() {
     configuration_source_tests
     node_tests sqlite
     oidc_tests
+    identity_password_tests
     pkcs11_tests
     if [[ -n "$DATABASE_URL" ]]; then
         ENGINE="postgres"

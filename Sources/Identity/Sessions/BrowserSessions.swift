@@ -31,7 +31,9 @@ public struct BrowserSessions: AuthenticationCompletion, AuthenticatedPersonLook
     }
 
     /// The person signed in to the browser that sent `request`, and how strongly.
-    public func authenticatedPerson(for request: Request, context: CivitasRequestContext) async throws
+    public func authenticatedPerson(
+        for request: Request, context: CivitasRequestContext
+    ) async throws
         -> AuthenticatedPerson?
     {
         guard let (_, session) = try await current(request) else { return nil }
