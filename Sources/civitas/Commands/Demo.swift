@@ -1,8 +1,10 @@
 import ArgumentParser
 import Audit
 import CivitasApp
+import CivitasCore
 import DemoCountry
 import Foundation
+import Identity
 import Storage
 import Trust
 import Web
@@ -68,6 +70,7 @@ struct Demo: AsyncParsableCommand {
         if existing.persons == 0 && existing.agencies == 0 {
             Console.say("  done in \(ContinuousClock.now - started)")
         }
+        let demoAccounts = try await Self.createDemoAccounts(database: database, persons: summary.persons)
         if noServe {
             Console.say("Demo country: \(summary.persons) residents, \(summary.agencies) agencies in \(dataDirectory).")
             await database.close()
@@ -80,6 +83,7 @@ struct Demo: AsyncParsableCommand {
             Civitas demo country: \(summary.persons) residents, \(summary.agencies) agencies.
             Open \(url) and try:
               - the language switch (English, ქართული, 한국어) at the top of every page
+              - \(url)login as \(demoAccounts.joined(separator: ", ")) with the password "\(Self.demoPassword)"
               - \(url)health/ready, \(url)metrics and \(url)openapi.json
               - civitas audit verify --data \(dataDirectory)   (checks the audit chain; stop the demo first or run it
                 alongside: SQLite allows both)
@@ -93,5 +97,32 @@ struct Demo: AsyncParsableCommand {
         } catch let error as ConfigurationError {
             throw Failure.configuration(error)
         }
+    }
+
+    /// The demo residents' password (the demo country is public; nothing in it is real).
+    static let demoPassword = "civitas demo country 2026"
+
+    /// Accounts for the first three adult residents, made once: `demo.<given name>`.
+    static func createDemoAccounts(database: Database, persons: Int) async throws -> [String] {
+        let audit = AuditLog(database: database)
+        let accounts = AccountStore(
+            database: database, audit: audit, hasher: PasswordHasher(), throttle: LoginThrottle(database: database))
+        let generator = PopulationGenerator(count: persons, referenceDate: DemoCountryStore.referenceDate)
+        var usernames: [String] = []
+        var index = 0
+        while usernames.count < 3, index < persons {
+            let person = generator[index]
+            index += 1
+            guard person.birthDate.age(on: DemoCountryStore.referenceDate) >= 18 else { continue }
+            let username = "demo." + person.givenNameLatin.lowercased().filter { $0.isLetter }
+            guard !usernames.contains(username) else { continue }
+            if try await accounts.account(of: person.personalNumber) == nil {
+                try await accounts.create(
+                    for: person.personalNumber, username: username, password: demoPassword,
+                    actor: AuditActor.system("demo"))
+            }
+            usernames.append(username)
+        }
+        return usernames
     }
 }

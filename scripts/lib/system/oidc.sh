@@ -14,9 +14,19 @@ oidc_tests() {
     rm -rf "$data" "$out"
     mkdir -p "$out"
     expect_ok "civitas demo --no-serve (for OpenID Connect)" -- "$BINARY" demo --no-serve --data "$data" --persons 20
+    # The demo residents' accounts log in with the published demo password.
+    local demo_user
+    demo_user="$(sqlite3 "$data/civitas.sqlite" "SELECT username FROM identity_accounts ORDER BY username LIMIT 1")"
+    if [[ "$demo_user" == demo.* ]]; then
+        pass "civitas demo opens accounts for demo residents ($demo_user)"
+    else
+        fail "civitas demo opens accounts for demo residents" "found: $demo_user"
+    fi
     local person
     person="$(sqlite3 "$data/civitas.sqlite" \
-        "SELECT personal_number FROM identity_persons WHERE died_on IS NULL AND birth_date < '2000-01-01' ORDER BY personal_number LIMIT 1")"
+        "SELECT personal_number FROM identity_persons p WHERE died_on IS NULL AND birth_date < '2000-01-01'
+         AND NOT EXISTS (SELECT 1 FROM identity_accounts a WHERE a.personal_number = p.personal_number)
+         ORDER BY personal_number LIMIT 1")"
     if [[ -z "$person" ]]; then
         fail "find an adult in the demo population register"
         return
@@ -36,6 +46,20 @@ oidc_tests() {
     fi
     pass "civitas identity client register prints the client secret"
     if start_server "oidc" -- demo --data "$data" --host 127.0.0.1 --port @PORT@; then
+        if "$ROOT/.venv/bin/python" - "http://127.0.0.1:$SERVER_PORT" "$demo_user" <<'PY' >"$out/demo-login.out" 2>&1; then
+import re, sys, requests
+base, user = sys.argv[1:3]
+browser = requests.Session()
+page = browser.get(f"{base}/login")
+token = re.search(r'name="_csrf" value="([^"]+)"', page.text).group(1)
+answer = browser.post(f"{base}/login", data={"_csrf": token, "username": user, "password": "civitas demo country 2026"},
+                      allow_redirects=False)
+assert answer.status_code == 303 and "civitas_session=" in answer.headers.get("Set-Cookie", ""), answer.status_code
+PY
+            pass "a demo resident logs in with the demo password"
+        else
+            fail "a demo resident logs in with the demo password" "$(tail -n 5 "$out/demo-login.out")"
+        fi
         if "$ROOT/.venv/bin/python" "$ROOT/scripts/interop/oidc_rp.py" "http://127.0.0.1:$SERVER_PORT" test-portal \
             "$secret" "http://127.0.0.1:9/callback" tamar.test "$code" "mtatsminda at dusk, 2026" \
             >"$out/rp.out" 2>&1; then
