@@ -11,6 +11,7 @@ import Storage
 import StorageTesting
 import Testing
 import Trust
+import X509
 
 /// The OpenID Connect provider through the node's HTTP stack, with sessions opened the way a login opens them.
 @Suite("OpenID Connect provider over HTTP")
@@ -361,4 +362,77 @@ func encode(_ fields: [String: String]) -> String {
     return fields.sorted { $0.key < $1.key }.map {
         "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
     }.joined(separator: "&")
+}
+
+@Suite("OpenID Connect: private_key_jwt, the claims parameter and logout")
+struct OpenIDClientAssertionTests {
+    static let redirect = OpenIDHTTPTests.redirect
+
+    @Test("a private_key_jwt client authenticates once per assertion; a replayed or foreign-signed one is refused")
+    func privateKeyJWT() async throws {
+        try await OpenIDHTTPTests.with { fixture in
+            let key = P256.Signing.PrivateKey()
+            let jwk = try JSONWebKey(publicKey: .init(key.publicKey), kid: "rp-1", algorithm: .es256)
+            let jwks = String(decoding: try JSONEncoder().encode(["keys": [jwk]]), as: UTF8.self)
+            try await RelyingPartyRegistry(database: fixture.database, audit: AuditLog(database: fixture.database))
+                .register(
+                    RelyingParty(
+                        clientID: "bank", name: "A Bank", redirectURIs: [Self.redirect], scopes: ["openid", "profile"],
+                        authentication: .privateKeyJWT), jwks: jwks, actor: AuditActor(kind: .official, id: "t"))
+            func assertion(signedBy signer: P256.Signing.PrivateKey, jti: String) async throws -> String {
+                let now = Int(Date().timeIntervalSince1970)
+                return try await JSONWebSignature.sign(
+                    claims: [
+                        "iss": "bank", "sub": "bank", "aud": "http://127.0.0.1:8080/oidc/token", "jti": jti,
+                        "iat": now, "exp": now + 60,
+                    ], key: .init(signer), keyID: "rp-1", algorithm: .es256)
+            }
+            let session = try await fixture.session()
+            var query = OpenIDHTTPTests.query(["client_id": "bank", "scope": "openid profile"])
+            query["claims"] = #"{"id_token":{"given_name":null,"birthdate":{"essential":true}}}"#
+            func exchange(_ assertion: String) async throws -> TestResponse {
+                let code = try await fixture.code(query, session: session)
+                return try await fixture.form(
+                    "/oidc/token",
+                    [
+                        "grant_type": "authorization_code", "code": code, "redirect_uri": Self.redirect,
+                        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                        "client_assertion": assertion,
+                    ])
+            }
+            let first = try await assertion(signedBy: key, jti: "a-1")
+            let accepted = try await exchange(first)
+            #expect(accepted.status == .ok, "\(accepted.text)")
+            // The claims parameter put the asked-for claims into the ID token.
+            let idToken = try #require(try OpenIDHTTPTests.json(accepted)["id_token"] as? String)
+            let claims = try JSONWebSignature(compact: idToken).claims()
+            #expect(claims["given_name"] as? String == "Nino")
+            #expect(claims["birthdate"] as? String == "1990-03-08")
+            #expect(claims["family_name"] == nil, "only what was asked for")
+            let replayed = try await exchange(first)
+            #expect(replayed.status == .unauthorized)
+            let foreign = try await exchange(try await assertion(signedBy: P256.Signing.PrivateKey(), jti: "a-2"))
+            #expect(try OpenIDHTTPTests.json(foreign)["error"] as? String == "invalid_client")
+        }
+    }
+
+    @Test("RP-initiated logout ends the session and returns only to a registered URI")
+    func logout() async throws {
+        try await OpenIDHTTPTests.with { fixture in
+            let session = try await fixture.session()
+            let code = try await fixture.code(OpenIDHTTPTests.query(), session: session)
+            let idToken = try #require(
+                try OpenIDHTTPTests.json(try await fixture.exchange(code))["id_token"] as? String)
+            let foreign = try await fixture.get(
+                "/oidc/logout?id_token_hint=\(idToken)&post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F",
+                session: session)
+            #expect(foreign.headers[.location] == "/")
+            let session2 = try await fixture.session()
+            let registered = try await fixture.get(
+                "/oidc/logout?id_token_hint=\(idToken)&post_logout_redirect_uri=https%3A%2F%2Frp.example%2Fbye&state=x",
+                session: session2)
+            #expect(registered.headers[.location] == "https://rp.example/bye?state=x")
+            #expect(try await fixture.sessions.session(token: session2) == nil)
+        }
+    }
 }
