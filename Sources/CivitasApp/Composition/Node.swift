@@ -132,6 +132,11 @@ public enum Node {
                 accounts: accounts, sessions: sessions, renderer: renderer, database: database,
                 servedOverTLS: settings.servedOverTLS
             ).register(in: routes)
+            AccountRoutes(
+                sessions: sessions, provider: provider,
+                population: PopulationRegister(database: database, audit: audit),
+                renderer: renderer
+            ).register(in: routes)
             if let origin = DeviceLoginRoutes.origin(of: configuration.effectivePublicURL) {
                 DeviceLoginRoutes(
                     service: DeviceLoginService(database: database, audit: audit, pki: pki), renderer: renderer,
