@@ -100,8 +100,6 @@ public struct SigningKeys: Sendable {
 
     /// A key id that sorts by creation and does not repeat: the date and random bits.
     static func newKeyID(at date: Date) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let random = (0..<6).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return "\(Timestamp(date).description.prefix(10))-\(Base64URL.encode(random))"
+        "\(Timestamp(date).description.prefix(10))-\(SessionStore.randomToken(bytes: 6))"
     }
 }
