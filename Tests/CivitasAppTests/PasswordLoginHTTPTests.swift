@@ -111,7 +111,7 @@ struct PasswordLoginHTTPTests {
     @Test("with TOTP the password leads to the code; the right code gives a substantial session, a replay does not")
     func secondFactor() async throws {
         try await TestNode.with { client, database, _ in
-            let code = try await Self.setUp(database)
+            _ = try await Self.setUp(database)
             let store = AccountStore(
                 database: database, audit: AuditLog(database: database), hasher: PasswordHasher(),
                 throttle: LoginThrottle(database: database))
@@ -121,7 +121,6 @@ struct PasswordLoginHTTPTests {
             #expect(
                 try await store.enableSecondFactor(
                     of: Self.person, secret: secret, code: totp.code(at: Date().addingTimeInterval(-30))))
-            _ = code
             let login = try await Self.post(client, "/login", "username=nino.beridze&password=tbilisi+rain+in+october")
             #expect(login.headers[.location]?.hasPrefix("/login/otp?") == true)
             let step = "civitas_login_step=\(try #require(Self.cookie("civitas_login_step", in: login)))"

@@ -63,12 +63,11 @@ public struct AccountStore: Sendable {
         guard let username = Self.normalizedUsername(username) else {
             throw IdentityError(.invalidRecord, "a username is 3 to 64 letters, digits, '.', '-' or '_'")
         }
-        guard let record = try await population.person(person), record.status == .alive else {
+        guard try await population.person(person)?.status == .alive else {
             throw IdentityError(.notFound, "no living person with personal number \(person)")
         }
         let code = Self.activationCode()
         try await create(person, username: username, password: code, mustChange: true, actor: actor)
-        _ = record
         return code
     }
 
