@@ -1,0 +1,32 @@
+/// An error of the Exchange block, with a stable code and a message for operators and the member's developers.
+public struct ExchangeError: Error, CustomStringConvertible, Sendable {
+    /// What kind of failure this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+
+        /// A record with this identifier exists already.
+        public static let alreadyRegistered = Code("alreadyRegistered")
+        /// No record has this identifier.
+        public static let notFound = Code("notFound")
+        /// A value is not acceptable (an identifier in the wrong form, a URL that is no URL, …).
+        public static let invalidRecord = Code("invalidRecord")
+
+        /// The code's name.
+        public var description: String { name }
+    }
+
+    /// The failure's code.
+    public let code: Code
+    /// What happened, in words; never a key or a secret.
+    public let message: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// `code: message`.
+    public var description: String { "\(code): \(message)" }
+}
