@@ -120,8 +120,13 @@ public struct OpenIDProvider: Sendable {
         var needsLogin = session == nil
         if let session {
             if session.level < level { needsLogin = true }
-            if request.prompt.contains("login") && session.authenticatedAt < pending.createdAt { needsLogin = true }
-            if let maxAge = request.maxAge, now.timeIntervalSince(session.authenticatedAt) > Double(maxAge) {
+            // A login made after the request arrived was made for it: it satisfies prompt=login and any max_age
+            // (max_age=0 would otherwise send the person back to the login page for ever).
+            let loggedInForThis = session.authenticatedAt >= pending.createdAt
+            if request.prompt.contains("login") && !loggedInForThis { needsLogin = true }
+            if let maxAge = request.maxAge, now.timeIntervalSince(session.authenticatedAt) > Double(maxAge),
+                !loggedInForThis
+            {
                 needsLogin = true
             }
             if let hint = request.idTokenHint, try await hintedSubject(hint) != subject(for: session.personalNumber) {
