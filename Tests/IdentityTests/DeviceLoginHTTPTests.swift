@@ -22,6 +22,7 @@ struct RecordingCompletion: AuthenticationCompletion {
             headers: [
                 .location: "/", HTTPField.Name("X-Test-Person")!: authentication.personalNumber.rawValue,
                 HTTPField.Name("X-Test-Level")!: "\(authentication.level)",
+                HTTPField.Name("X-Test-Return")!: request.uri.queryParameters["return"].map(String.init) ?? "",
             ])
     }
 }
@@ -130,6 +131,39 @@ struct DeviceLoginHTTPTests {
                 body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
             #expect(replay.status == .conflict)
             #expect(replay.headers[.contentType] == "application/problem+json")
+        }
+    }
+
+    @Test("a login started for a relying party carries its return path through the waiting page to the completion")
+    func returnPathSurvivesTheWait() async throws {
+        try await Self.with { client, world in
+            let (key, stored) = try await world.card(for: world.nino)
+            let back = "/oidc/authorize/resume?request=abc"
+            let start = try await client.execute(
+                uri: "/login/card?return=%2Foidc%2Fauthorize%2Fresume%3Frequest%3Dabc", method: .get, headers: Self.html
+            )
+            let (id, code, cookie) = try Self.started(start)
+            let refresh = try #require(String(buffer: start.body).firstMatch(of: /url=([^"]+)"/)?.output.1)
+            #expect(refresh == "/login/card/\(id)?return=/oidc/authorize/resume?request%3Dabc")
+            let login = try await world.service.logins.login(id: id)
+            let answer = try world.answer(login, key: key, certificate: stored.certificate)
+            let body: [String: Any] = [
+                "signedAt": answer.signedAt, "signature": Data(answer.signature).base64EncodedString(),
+                "certificate": Data(stored.der).base64EncodedString(),
+            ]
+            _ = try await client.execute(
+                uri: "/identity/device-logins/\(code)/answer", method: .post, headers: Self.json,
+                body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+            var waiting = Self.html
+            waiting[.cookie] = cookie
+            let done = try await client.execute(
+                uri: String(refresh.replacing("&amp;", with: "&")), method: .get, headers: waiting)
+            #expect(done.status == .seeOther)
+            #expect(done.headers[HTTPField.Name("X-Test-Return")!] == back)
+            // Somewhere else than a path on this site is not carried on.
+            let foreign = try await client.execute(
+                uri: "/login/card?return=https%3A%2F%2Fevil.example%2F", method: .get, headers: Self.html)
+            #expect(!String(buffer: foreign.body).contains("evil.example"))
         }
     }
 

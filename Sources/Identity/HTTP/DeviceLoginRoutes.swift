@@ -153,7 +153,14 @@ public struct DeviceLoginRoutes: Sendable {
     }
 
     func page(_ login: DeviceLogin, request: Request, context: CivitasRequestContext) throws -> Response {
-        let statusPath = "/login/\(login.method.rawValue)/\(login.id)"
+        // The status page carries the login's return path on, so that a login for a relying party comes back
+        // to its authorization request instead of the home page.
+        var statusPath = "/login/\(login.method.rawValue)/\(login.id)"
+        if let back = request.uri.queryParameters["return"].map(String.init) {
+            var query = URLComponents()
+            query.queryItems = [URLQueryItem(name: "return", value: WebRoutes.safeReturnPath(back))]
+            statusPath += "?" + (query.percentEncodedQuery ?? "")
+        }
         let left = max(0, Int(login.expiresAt.timeIntervalSince(clock.now()).rounded(.down)))
         let command =
             login.method == .card

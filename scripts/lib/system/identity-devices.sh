@@ -184,6 +184,13 @@ sys.stdout.write("-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(base64.b64
         fail "SoftHSM2 is installed for the token card (scripts/test installs softhsm2)"
     fi
 
+    local rp_secret=""
+    if ! rp_secret="$("${CLEAN_ENV[@]}" "$@" "$BINARY" identity client register --data "$data" --log-level warning \
+        --id card-portal --name "Card Portal" --redirect-uri "http://127.0.0.1:9/card-callback" --scope profile \
+        2>"$dir/client.err")"; then
+        fail "civitas identity client register (for the card login through OpenID Connect)" "$(cat "$dir/client.err")"
+    fi
+
     start_server "identity" "$@" -- serve --host 127.0.0.1 --port @PORT@ --data "$data" || return
     local url="http://127.0.0.1:$SERVER_PORT"
 
@@ -238,6 +245,17 @@ sys.stdout.write("-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(base64.b64
             idd_browser_finishes "the token card's login finishes in the browser"
         else
             fail "civitas card login with the SoftHSM2 token answers" "$(tail -n 5 "$dir/token-login.out")"
+        fi
+    fi
+
+    # A relying party nobody here wrote asks for the high level; the card answers.
+    if [[ -n "$rp_secret" ]]; then
+        if "$ROOT/.venv/bin/python" "$ROOT/scripts/interop/oidc_rp_card.py" "$url" card-portal "$rp_secret" \
+            "http://127.0.0.1:9/card-callback" "$BINARY" "$dir/card.json" 4821 >"$dir/rp-card.out" 2>&1; then
+            pass "Authlib and joserfc: the code flow at the high level with the software eID card ($(grep -c '^PASS' "$dir/rp-card.out") checks)"
+        else
+            fail "Authlib and joserfc: the code flow at the high level with the software eID card" \
+                "$(grep -v '^PASS' "$dir/rp-card.out" | head -n 20)"
         fi
     fi
 
