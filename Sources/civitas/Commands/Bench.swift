@@ -10,7 +10,7 @@ import Storage
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark workloads for scripts/bench.", shouldDisplay: false,
-        subcommands: [Hello.self, AuditAppends.self])
+        subcommands: [Hello.self, AuditAppends.self, CardLogins.self])
 
     /// A bare Hummingbird server with one route: the ceiling the node's own routes are compared with.
     struct Hello: AsyncParsableCommand {

@@ -1,0 +1,62 @@
+"""Whole browserless password logins through OpenID Connect, for scripts/bench.
+
+    password_logins.py BASE CLIENT_ID CLIENT_SECRET REDIRECT_URI USERS PASSWORD LOGINS CONCURRENCY
+
+Each login is what a relying party and a browser do together: GET /oidc/authorize (redirected to the login
+page), POST the password, the resumed request goes straight back with a code (the consent is remembered: a
+first round per user gives it and is not timed), the code is exchanged at the token endpoint
+(client_secret_basic) and userinfo is called. USERS is a comma-separated list; logins go round it. Prints
+logins/s and the p50/p99 of one login.
+"""
+
+import re
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+
+import requests
+
+base, client_id, secret, redirect_uri, users, password, logins, concurrency = sys.argv[1:9]
+users, logins, concurrency = users.split(","), int(logins), int(concurrency)
+
+
+def login(index, consent=False):
+    started = time.perf_counter()
+    browser = requests.Session()
+    query = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
+             "scope": "openid profile", "state": f"s{index}", "nonce": f"n{index}"}
+    page = browser.get(f"{base}/oidc/authorize?{urlencode(query)}")
+    action = re.search(r'action="(/login\?[^"]+)"', page.text).group(1).replace("&amp;", "&")
+    token = re.search(r'name="_csrf" value="([^"]+)"', page.text).group(1)
+    answer = browser.post(base + action, data={"_csrf": token, "username": users[index % len(users)],
+                                               "password": password}, allow_redirects=False)
+    assert answer.status_code == 303, f"login answered {answer.status_code}"
+    response = browser.get(urljoin(base + "/", answer.headers["Location"]), allow_redirects=False)
+    if consent and "Location" not in response.headers:
+        request = re.search(r'name="request" value="([^"]+)"', response.text).group(1)
+        token = re.search(r'name="_csrf" value="([^"]+)"', response.text).group(1)
+        response = browser.post(f"{base}/oidc/authorize/consent",
+                                data={"_csrf": token, "request": request, "decision": "allow", "scope": "profile"},
+                                headers={"Origin": base}, allow_redirects=False)
+    location = response.headers.get("Location", "")
+    assert location.startswith(redirect_uri), f"no code: {response.status_code} {location[:80]}"
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    tokens = requests.post(f"{base}/oidc/token", auth=(client_id, secret),
+                           data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri})
+    assert tokens.status_code == 200, tokens.text
+    info = requests.get(f"{base}/oidc/userinfo",
+                        headers={"Authorization": "Bearer " + tokens.json()["access_token"]})
+    assert info.status_code == 200 and "sub" in info.json(), info.text
+    return time.perf_counter() - started
+
+
+for index in range(len(users)):
+    login(index, consent=True)
+started = time.perf_counter()
+with ThreadPoolExecutor(concurrency) as pool:
+    durations = sorted(pool.map(login, range(logins)))
+elapsed = time.perf_counter() - started
+print(f"logins {logins} concurrency {concurrency} seconds {elapsed:.2f} logins/s {logins / elapsed:.2f} "
+      f"p50_ms {statistics.median(durations) * 1000:.0f} p99_ms {durations[int(len(durations) * 0.99) - 1] * 1000:.0f}")
