@@ -6,9 +6,11 @@ Each login is what a relying party and a browser do together: GET /oidc/authoriz
 page), POST the password, the resumed request goes straight back with a code (the consent is remembered: a
 first round per user gives it and is not timed), the code is exchanged at the token endpoint
 (client_secret_basic) and userinfo is called. USERS is a comma-separated list; logins go round it. Prints
-logins/s and the p50/p99 of one login.
+logins/s and the p50/p99 of one login. With REFRESH_TOKENS_OUT set, the refresh tokens of the timed logins are
+written there, one per line (for the refresh-grant benchmark).
 """
 
+import os
 import re
 import statistics
 import sys
@@ -49,7 +51,11 @@ def login(index, consent=False):
     info = requests.get(f"{base}/oidc/userinfo",
                         headers={"Authorization": "Bearer " + tokens.json()["access_token"]})
     assert info.status_code == 200 and "sub" in info.json(), info.text
+    refresh_tokens.append(tokens.json()["refresh_token"])
     return time.perf_counter() - started
+
+
+refresh_tokens = []
 
 
 for index in range(len(users)):
@@ -58,5 +64,8 @@ started = time.perf_counter()
 with ThreadPoolExecutor(concurrency) as pool:
     durations = sorted(pool.map(login, range(logins)))
 elapsed = time.perf_counter() - started
+if os.environ.get("REFRESH_TOKENS_OUT"):
+    with open(os.environ["REFRESH_TOKENS_OUT"], "w") as out:
+        out.write("\n".join(refresh_tokens[len(users):]) + "\n")
 print(f"logins {logins} concurrency {concurrency} seconds {elapsed:.2f} logins/s {logins / elapsed:.2f} "
       f"p50_ms {statistics.median(durations) * 1000:.0f} p99_ms {durations[int(len(durations) * 0.99) - 1] * 1000:.0f}")

@@ -132,6 +132,7 @@ public enum Node {
                 accounts: accounts, sessions: sessions, renderer: renderer, database: database,
                 servedOverTLS: settings.servedOverTLS
             ).register(in: routes)
+            TwoStepRoutes(sessions: sessions, accounts: accounts, renderer: renderer).register(in: routes)
             AccountRoutes(
                 sessions: sessions, provider: provider,
                 population: PopulationRegister(database: database, audit: audit),

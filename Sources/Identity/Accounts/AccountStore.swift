@@ -201,9 +201,10 @@ public struct AccountStore: Sendable {
         }.map(Self.account(from:))
     }
 
-    /// Turns on TOTP with `secret` once the person has shown a current code from it.
+    /// Turns on TOTP with `secret` once the person has shown a current code from it; audited.
     public func enableSecondFactor(of person: PersonalNumber, secret: TOTPSecret, code: String) async throws -> Bool {
         guard let step = TOTP(secret: secret).verify(code, at: clock.now()) else { return false }
+        let audit = self.audit
         try await database.transaction { sql in
             try await sql.raw(
                 """
@@ -211,8 +212,33 @@ public struct AccountStore: Sendable {
                 WHERE personal_number = \(bind: person.rawValue)
                 """
             ).run()
+            _ = try await audit.append(Self.secondFactorEvent(person, "identity.account.totp.enable"), in: sql)
         }
         return true
+    }
+
+    /// Turns TOTP off once the person has shown a current code from it (so a stolen session alone cannot);
+    /// audited. Returns whether the code was right.
+    public func disableSecondFactor(of person: PersonalNumber, code: String) async throws -> Bool {
+        guard try await verifySecondFactor(of: person, code: code) else { return false }
+        let audit = self.audit
+        try await database.transaction { sql in
+            try await sql.raw(
+                """
+                UPDATE identity_accounts SET totp_secret = NULL, totp_last_step = NULL
+                WHERE personal_number = \(bind: person.rawValue)
+                """
+            ).run()
+            _ = try await audit.append(Self.secondFactorEvent(person, "identity.account.totp.disable"), in: sql)
+        }
+        return true
+    }
+
+    static func secondFactorEvent(_ person: PersonalNumber, _ action: String) -> AuditEvent {
+        AuditEvent(
+            actor: AuditActor(kind: .person, id: person.rawValue), action: action,
+            object: AuditObject(type: "account", id: person.rawValue),
+            subject: DataSubject(kind: "person", identifier: person.rawValue), purpose: "the person's own choice")
     }
 
     /// Checks a TOTP code for the person; a code of the last accepted step or older is refused (no replay).

@@ -80,6 +80,58 @@ idd_browser_finishes() {
     fi
 }
 
+# idd_mobile_tests URL DIR: a card login leaves a high-level session; with it the device registers its key
+# (`civitas mobile register`), approves a web login (`civitas mobile approve`), is listed and revoked, and a
+# revoked device's approval is refused.
+idd_mobile_tests() {
+    local url="$1" dir="$2" jar="$WORK/idd-session-jar" cookie
+    idd_start_login card || { fail "a card login for the mobile ID checks"; return; }
+    idd_run "$dir/m-card.out" -- "$BINARY" card login --url "$url" --file "$dir/card.json" --pin 4821 \
+        --code "$IDD_CODE" || { fail "a card login for the mobile ID checks" "$(tail -n 3 "$dir/m-card.out")"; return; }
+    http "/login/card/$IDD_ID" -b "$IDD_JAR" -c "$jar" -H 'Accept: text/html' >/dev/null
+    cookie="$(awk '$6 == "civitas_session" {print "civitas_session=" $7}' "$jar")"
+    if [[ -z "$cookie" ]]; then
+        fail "the card login leaves a session cookie for the mobile ID checks"
+        return
+    fi
+    idd_expect_refusal "civitas mobile register refuses without a session at the high level" "refused (401" -- "$BINARY" \
+        mobile register --url "$url" --file "$dir/nobody-phone.json" --name "No session"
+    if idd_run "$dir/m-register.out" -- "$BINARY" mobile register --url "$url" --cookie "$cookie" \
+        --file "$dir/phone.json" --name "Test phone" && grep -q "registered Test phone as device" "$dir/m-register.out"; then
+        pass "civitas mobile register creates the device key and registers it from the card session"
+    else
+        fail "civitas mobile register creates the device key and registers it from the card session" \
+            "$(tail -n 3 "$dir/m-register.out")"
+        return
+    fi
+    local device
+    device="$(sed -n 's/.* as device \([^ ]*\) at .*/\1/p' "$dir/m-register.out")"
+    if idd_start_login mobile && idd_run "$dir/m-approve.out" -- "$BINARY" mobile approve --url "$url" \
+        --file "$dir/phone.json" --code "$IDD_CODE"; then
+        pass "civitas mobile approve answers the web login's code"
+        local code
+        code="$(http "/login/mobile/$IDD_ID" -b "$IDD_JAR" -c "$IDD_JAR" -H 'Accept: text/html')"
+        if [[ "$code" == 303 ]] && grep -q civitas_session "$IDD_JAR"; then
+            pass "the browser that showed the code is signed in by the phone's approval"
+        else
+            fail "the browser that showed the code is signed in by the phone's approval" "status $code"
+        fi
+    else
+        fail "civitas mobile approve answers the web login's code" "$(tail -n 3 "$dir/m-approve.out")"
+    fi
+    if idd_run "$dir/m-list.out" -- "$BINARY" mobile list --url "$url" --cookie "$cookie" &&
+        grep -q "^$device[[:space:]]usable[[:space:]]Test phone" "$dir/m-list.out"; then
+        pass "civitas mobile list shows the device as usable"
+    else
+        fail "civitas mobile list shows the device as usable" "$(cat "$dir/m-list.out")"
+    fi
+    expect_ok "civitas mobile revoke" -- "$BINARY" mobile revoke --url "$url" --cookie "$cookie" --device "$device"
+    if idd_start_login mobile; then
+        idd_expect_refusal "a revoked device's approval is refused" "refused (4" -- "$BINARY" mobile approve --url "$url" \
+            --file "$dir/phone.json" --code "$IDD_CODE"
+    fi
+}
+
 identity_device_tests() {
     local data="$1"
     shift
@@ -258,6 +310,8 @@ sys.stdout.write("-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(base64.b64
                 "$(grep -v '^PASS' "$dir/rp-card.out" | head -n 20)"
         fi
     fi
+
+    idd_mobile_tests "$url" "$dir"
 
     # Revoked on another process, refused at once (OCSP is asked with a nonce on every answer).
     expect_ok "civitas pki revoke the card's certificate" "$@" -- "$BINARY" pki revoke --data "$data" \
