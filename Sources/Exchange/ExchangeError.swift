@@ -12,6 +12,12 @@ public struct ExchangeError: Error, CustomStringConvertible, Sendable {
         /// A value is not acceptable (an identifier in the wrong form, a URL that is no URL, …).
         public static let invalidRecord = Code("invalidRecord")
 
+        // Exchanged messages.
+        /// A message, or its manifest, is not well-formed (a missing part, a wrong digest length, bad DER).
+        public static let invalidMessage = Code("invalidMessage")
+        /// A message's seal does not verify, or its signer is not the member the message claims to come from.
+        public static let sealRefused = Code("sealRefused")
+
         /// The code's name.
         public var description: String { name }
     }
