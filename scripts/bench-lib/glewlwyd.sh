@@ -9,6 +9,13 @@
 #     glewlwyd_refresh_tokens 4 "$WORK/glewlwyd-tokens"
 #     glewlwyd_stop
 #
+# and the wrk scripts for both servers take the same environment, e.g.
+#
+#     CLIENT_ID="$GLEWLWYD_CLIENT_ID" CLIENT_SECRET="$GLEWLWYD_CLIENT_SECRET" SCOPE="$GLEWLWYD_SCOPE" \
+#         wrk -t2 -c32 -d"$DURATION" --latency -s scripts/bench-lua/token-client-credentials.lua "$GLEWLWYD_TOKEN_URL"
+#     CLIENT_ID="$GLEWLWYD_CLIENT_ID" CLIENT_SECRET="$GLEWLWYD_CLIENT_SECRET" TOKENS_FILE="$WORK/glewlwyd-tokens" \
+#         wrk -t4 -c4 -d"$DURATION" --latency -s scripts/bench-lua/token-refresh.lua "$GLEWLWYD_TOKEN_URL"
+#
 # Everything lives in $WORK/glewlwyd/: a config file written here, an SQLite database made from the package's
 # init.sqlite3.sql.gz, a P-256 signing key made with openssl, the server's log. It listens on 127.0.0.1 only, on a
 # free port, over plain HTTP. Its admin API (the package's default admin/password account, reachable only on
@@ -89,18 +96,19 @@ glewlwyd_start() {
     port="$(free_port)"
     GLEWLWYD_URL="http://127.0.0.1:$port"
 
-    if [[ "$sql" == *.gz ]]; then gzip -dc "$sql"; else cat "$sql"; fi | sqlite3 "$dir/glewlwyd.db"
+    if [[ "$sql" == *.gz ]]; then gzip -dc "$sql"; else cat "$sql"; fi | sqlite3 "$dir/glewlwyd.db" || return 1
     # The journal mode is a property of the database file, and glewlwyd leaves it alone: WAL, as Civitas runs
     # SQLite, unless GLEWLWYD_JOURNAL_MODE says otherwise (delete is SQLite's default and what a fresh package
     # install gets; there glewlwyd issues several times fewer tokens per second).
-    sqlite3 "$dir/glewlwyd.db" "PRAGMA journal_mode=${GLEWLWYD_JOURNAL_MODE:-WAL};" >/dev/null
+    sqlite3 "$dir/glewlwyd.db" "PRAGMA journal_mode=${GLEWLWYD_JOURNAL_MODE:-WAL};" >/dev/null || return 1
 
     # Token signing key (ES256). glewlwyd also refuses to start unless secure_connection_key_file and
     # secure_connection_pem_file are set, even with use_secure_connection=false; it never reads them then, but
     # they name a real throwaway key and certificate.
-    openssl ecparam -name prime256v1 -genkey -noout -out "$dir/es256.key" 2>/dev/null
-    openssl ec -in "$dir/es256.key" -pubout -out "$dir/es256.pub" 2>/dev/null
-    openssl req -x509 -new -key "$dir/es256.key" -subj "/CN=127.0.0.1" -days 2 -out "$dir/tls.pem" 2>/dev/null
+    openssl ecparam -name prime256v1 -genkey -noout -out "$dir/es256.key" 2>/dev/null || return 1
+    openssl ec -in "$dir/es256.key" -pubout -out "$dir/es256.pub" 2>/dev/null || return 1
+    openssl req -x509 -new -key "$dir/es256.key" -subj "/CN=127.0.0.1" -days 2 -out "$dir/tls.pem" 2>/dev/null ||
+        return 1
 
     cat >"$dir/glewlwyd.conf" <<CONF
 # Written by scripts/bench-lib/glewlwyd.sh for one benchmark run.
@@ -148,10 +156,10 @@ CONF
     fi
 
     # The admin session: the package's initial account.
-    _glewlwyd_admin POST /auth/ '{"username": "admin", "password": "password"}'
+    _glewlwyd_admin POST /auth/ '{"username": "admin", "password": "password"}' || return 1
 
     _glewlwyd_admin POST /scope/ '{"name": "bench", "display_name": "Benchmark", "description": "benchmark scope",
-        "password_required": true, "password_max_age": 0, "scheme": {}}'
+        "password_required": true, "password_max_age": 0, "scheme": {}}' || return 1
 
     _glewlwyd_admin POST /mod/plugin/ "$(_glewlwyd_json '{
         "module": "oidc", "name": "oidc", "display_name": "OpenID Connect (benchmark)", "enabled": True,
@@ -169,7 +177,7 @@ CONF
             "claims": [], "additional-parameters": [],
             "request-parameter-allow": False, "session-management-allowed": False,
             "introspection-revocation-allowed": False, "register-client-allowed": False}}' \
-        iss="$GLEWLWYD_URL" key="$(cat "$dir/es256.key")" cert="$(cat "$dir/es256.pub")" rotate="$rotate")"
+        iss="$GLEWLWYD_URL" key="$(cat "$dir/es256.key")" cert="$(cat "$dir/es256.pub")" rotate="$rotate")" || return 1
 
     GLEWLWYD_CLIENT_ID=bench-client
     GLEWLWYD_CLIENT_SECRET="$(openssl rand -hex 24)"
@@ -181,11 +189,11 @@ CONF
         "client_secret": v["secret"], "token_endpoint_auth_method": ["client_secret_basic"],
         "redirect_uri": ["http://127.0.0.1/callback"],
         "authorization_type": ["code", "client_credentials", "refresh_token", "password"], "scope": [v["scope"]]}' \
-        id="$GLEWLWYD_CLIENT_ID" secret="$GLEWLWYD_CLIENT_SECRET" scope="$GLEWLWYD_SCOPE")"
+        id="$GLEWLWYD_CLIENT_ID" secret="$GLEWLWYD_CLIENT_SECRET" scope="$GLEWLWYD_SCOPE")" || return 1
     _glewlwyd_admin POST /user/ "$(_glewlwyd_json '{
         "username": v["username"], "name": "Benchmark user", "email": "", "enabled": True,
         "password": v["password"], "scope": ["openid", v["scope"]]}' \
-        username="$GLEWLWYD_USERNAME" password="$GLEWLWYD_PASSWORD" scope="$GLEWLWYD_SCOPE")"
+        username="$GLEWLWYD_USERNAME" password="$GLEWLWYD_PASSWORD" scope="$GLEWLWYD_SCOPE")" || return 1
 
     GLEWLWYD_TOKEN_URL="$GLEWLWYD_URL/api/oidc/token"
     export GLEWLWYD_DIR GLEWLWYD_URL GLEWLWYD_TOKEN_URL GLEWLWYD_CLIENT_ID GLEWLWYD_CLIENT_SECRET GLEWLWYD_SCOPE \
