@@ -37,6 +37,7 @@ def call(method, path, scope=None, individual=None, **kw):
     headers = {"Accept": "application/json"}
     if scope: headers["Authorization"] = f"Bearer {token[scope]}"
     if individual: headers["X-ConsentBB-IndividualId"] = individual
+    headers.update(kw.pop("headers", {}))
     return requests.request(method, base + path, headers=headers, timeout=10, **kw)
 
 policy = call("POST", "/config/policy/", "consent.config", json={"policy": {
