@@ -38,6 +38,8 @@ source "$ROOT/scripts/lib/system/identity-devices.sh"
 source "$ROOT/scripts/lib/system/identity-passwords.sh"
 # shellcheck source=scripts/lib/system/identity-timing.sh
 source "$ROOT/scripts/lib/system/identity-timing.sh"
+# shellcheck source=scripts/lib/system/consent.sh
+source "$ROOT/scripts/lib/system/consent.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -812,6 +814,7 @@ main() {
     configuration_source_tests
     node_tests sqlite
     oidc_tests
+    consent_tests
     identity_password_tests
     login_timing_tests
     pkcs11_tests

@@ -103,6 +103,7 @@ public enum Node {
         }
         if served.contains(NodeBlocks.identity) {
             fragments.append(try OpenAPIDocument.bundledFragment("identity-devices"))
+            fragments.append(try OpenAPIDocument.bundledFragment("consent"))
         }
         OpenAPIRoutes(document: try OpenAPIDocument.compose(fragments: fragments, version: version))
             .register(in: routes)
@@ -121,10 +122,13 @@ public enum Node {
             let audit = AuditLog(database: database)
             let sessions = BrowserSessions(
                 store: SessionStore(database: database, audit: audit), servedOverTLS: settings.servedOverTLS)
+            let consentRecords = ConsentStore(database: database, audit: audit, keyStore: pki.keyStore)
+            ConsentRoutes(store: consentRecords, clients: APIClientRegistry(database: database, audit: audit))
+                .register(in: routes)
             let provider = OpenIDProvider(
                 issuer: configuration.effectivePublicURL, database: database, audit: audit,
                 keys: SigningKeys(database: database, keyStore: pki.keyStore),
-                population: PopulationRegister(database: database, audit: audit))
+                population: PopulationRegister(database: database, audit: audit), consentRecords: consentRecords)
             OpenIDRoutes(provider: provider, sessions: sessions, renderer: renderer).register(in: routes)
             let accounts = AccountStore(
                 database: database, audit: audit, hasher: PasswordHasher(), throttle: LoginThrottle(database: database))

@@ -77,12 +77,14 @@ public struct AccountRoutes: Sendable {
                 "since": Timestamp(consent.grantedAt).description,
             ]
         }
+        let historyRows = try await Self.sharingHistory(of: current.personalNumber, provider: provider, catalogue)
         var response = try renderer.page(
             "account",
             values: [
                 "name": name, "number": current.personalNumber.rawValue,
                 "level": catalogue["account_level_\(current.level.rawValue)"], "sessions": sessionRows,
-                "consents": consentRows, "no_consents": consentRows.isEmpty,
+                "consents": consentRows, "no_consents": consentRows.isEmpty, "history": historyRows,
+                "no_history": historyRows.isEmpty,
             ], request: request, context: context)
         response.headers[.cacheControl] = "no-store"
         return response

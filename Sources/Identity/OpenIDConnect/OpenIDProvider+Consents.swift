@@ -42,6 +42,9 @@ extension OpenIDProvider {
     public func withdrawConsent(of person: PersonalNumber, from clientID: String) async throws {
         let now = Timestamp(clock.now()).microseconds
         let audit = self.audit
+        let records = consentRecords
+        let party = try await clients.party(clientID)
+        let seal = try await records.seal.signer()
         try await database.transaction { sql in
             let existing = try await sql.raw(
                 """
@@ -68,6 +71,7 @@ extension OpenIDProvider {
                     object: AuditObject(type: "oidc-client", id: clientID),
                     subject: DataSubject(kind: "person", identifier: person.rawValue),
                     purpose: "consent withdrawn; the client's tokens are revoked"), in: sql)
+            if let party { try await records.recordOpenIDWithdrawal(of: person, from: party, signer: seal, in: sql) }
         }
     }
 }

@@ -17,6 +17,8 @@ public struct OpenIDProvider: Sendable {
     public let clients: RelyingPartyRegistry
     /// The token-signing keys.
     public let keys: SigningKeys
+    /// The consent records every answer on the consent screen is also written to (Consent building block).
+    public let consentRecords: ConsentStore
     let database: Database
     let audit: AuditLog
     let population: PopulationRegister
@@ -34,7 +36,7 @@ public struct OpenIDProvider: Sendable {
     /// Creates the provider.
     public init(
         issuer: String, database: Database, audit: AuditLog, keys: SigningKeys, population: PopulationRegister,
-        clock: any WallClock = SystemClock()
+        consentRecords: ConsentStore? = nil, clock: any WallClock = SystemClock()
     ) {
         self.issuer = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         self.database = database
@@ -43,6 +45,8 @@ public struct OpenIDProvider: Sendable {
         self.population = population
         self.clock = clock
         self.clients = RelyingPartyRegistry(database: database, audit: audit, clock: clock)
+        self.consentRecords =
+            consentRecords ?? ConsentStore(database: database, audit: audit, keyStore: nil, clock: clock)
     }
 
     /// An authorization request waiting for its login and consent.
@@ -167,6 +171,8 @@ public struct OpenIDProvider: Sendable {
         let now = Timestamp(clock.now()).microseconds
         let audit = self.audit
         let clientID = pending.party.clientID
+        let records = consentRecords
+        let seal = try await records.seal.signer()
         try await database.transaction { sql in
             try await sql.raw(
                 "DELETE FROM identity_oidc_consents WHERE personal_number = \(bind: person.rawValue) AND client_id = \(bind: clientID)"
@@ -184,6 +190,7 @@ public struct OpenIDProvider: Sendable {
                     object: AuditObject(type: "oidc-client", id: clientID),
                     subject: DataSubject(kind: "person", identifier: person.rawValue),
                     purpose: "share \(kept.sorted().joined(separator: " ")) with \(pending.party.name)"), in: sql)
+            try await records.recordOpenIDConsent(of: person, to: pending.party, scopes: kept, signer: seal, in: sql)
         }
         return try await issueCode(pending, session: session, scopes: pending.request.scopes.filter(kept.contains))
     }

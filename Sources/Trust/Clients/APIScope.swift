@@ -6,4 +6,10 @@ public enum APIScope: String, Sendable, CaseIterable, Codable {
     case signatures
     /// Read the client's own signature log.
     case audit
+    /// Consent building block: configure policies, data agreements, individuals and webhooks.
+    case consentConfig = "consent.config"
+    /// Consent building block: record and verify individuals' consent.
+    case consentService = "consent.service"
+    /// Consent building block: read every consent record and its history.
+    case consentAudit = "consent.audit"
 }
