@@ -36,6 +36,8 @@ source "$ROOT/scripts/lib/system/oidc.sh"
 source "$ROOT/scripts/lib/system/identity-devices.sh"
 # shellcheck source=scripts/lib/system/identity-passwords.sh
 source "$ROOT/scripts/lib/system/identity-passwords.sh"
+# shellcheck source=scripts/lib/system/officials.sh
+source "$ROOT/scripts/lib/system/officials.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -810,6 +812,7 @@ main() {
     configuration_source_tests
     node_tests sqlite
     oidc_tests
+    officials_tests
     identity_password_tests
     pkcs11_tests
     if [[ -n "$DATABASE_URL" ]]; then

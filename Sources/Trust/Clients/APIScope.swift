@@ -1,4 +1,4 @@
-/// What an API client may do: each Trust API route requires one scope.
+/// What an API client may do: each API route requires one scope (Trust's, and Identity's registry API).
 public enum APIScope: String, Sendable, CaseIterable, Codable {
     /// Create certificates, list them and change their status.
     case certificates
@@ -6,4 +6,6 @@ public enum APIScope: String, Sendable, CaseIterable, Codable {
     case signatures
     /// Read the client's own signature log.
     case audit
+    /// Manage the OpenID Connect relying parties through `/identity/v1/relying-parties` (Identity block).
+    case identityRelyingParties = "identity.relying-parties"
 }
