@@ -11,7 +11,9 @@ import X509
 /// the tokens are) once per `C_Initialize`, which is process-wide, so only one test's token can be live at a time.
 @Suite("PKCS#11 key store (SoftHSM2)", .serialized)
 struct PKCS11KeyStoreTests {
-    @Test("generated keys sign in the token and swift-crypto verifies the signatures", arguments: KeyAlgorithm.allCases)
+    @Test(
+        "generated keys sign in the token and swift-crypto verifies the signatures",
+        arguments: PKCS11KeyStore.supportedAlgorithms)
     func generateAndSign(algorithm: KeyAlgorithm) async throws {
         try await SoftHSMToken.with { token in
             let store = try token.store()
@@ -29,10 +31,26 @@ struct PKCS11KeyStoreTests {
                 let der = try P384.Signing.ECDSASignature(derRepresentation: signature.rawRepresentation)
                 #expect(publicKey.isValidSignature(der, for: message))
                 #expect(!publicKey.isValidSignature(der, for: Array("another request".utf8)))
+            case .ed25519:
+                Issue.record("the PKCS#11 store makes no Ed25519 keys")
             }
             let other: Certificate.SignatureAlgorithm = algorithm == .p256 ? .ecdsaWithSHA384 : .ecdsaWithSHA256
             let refused = #expect(throws: TrustError.self) { try key.sign(bytes: message, signatureAlgorithm: other) }
             #expect(refused?.code == .invalidRequest)
+        }
+    }
+
+    @Test("an Ed25519 key is refused with a message that says where such keys live, and nothing is made")
+    func ed25519Refused() async throws {
+        try await SoftHSMToken.with { token in
+            let store = try token.store()
+            let refused = await #expect(throws: TrustError.self) {
+                try await store.generate(name: "oidc/ed", algorithm: .ed25519)
+            }
+            #expect(refused?.code == .invalidRequest)
+            #expect(refused?.message.contains("software key store") == true)
+            let missing = await #expect(throws: TrustError.self) { try await store.key(named: "oidc/ed") }
+            #expect(missing?.code == .notFound)
         }
     }
 
@@ -42,7 +60,7 @@ struct PKCS11KeyStoreTests {
             var publicKeys: [Certificate.PublicKey] = []
             do {
                 let store = try token.store()
-                for algorithm in KeyAlgorithm.allCases {
+                for algorithm in PKCS11KeyStore.supportedAlgorithms {
                     publicKeys.append(
                         try await store.generate(name: "ca-\(algorithm.rawValue)", algorithm: algorithm).publicKey)
                 }
@@ -54,7 +72,7 @@ struct PKCS11KeyStoreTests {
             #expect(PKCS11Module.users(of: SoftHSMToken.modulePath) == 0, "the last store finalised the module")
 
             let reopened = try token.store()
-            for (algorithm, publicKey) in zip(KeyAlgorithm.allCases, publicKeys) {
+            for (algorithm, publicKey) in zip(PKCS11KeyStore.supportedAlgorithms, publicKeys) {
                 let key = try await reopened.key(named: "ca-\(algorithm.rawValue)")
                 #expect(key.publicKey == publicKey)
                 let message = Array("after a restart".utf8)
@@ -111,7 +129,7 @@ struct PKCS11KeyStoreTests {
         try await SoftHSMToken.with { token in
             let store = try token.store()
             let first = try await store.generate(name: "ocsp", algorithm: .p256)
-            for algorithm in KeyAlgorithm.allCases {
+            for algorithm in PKCS11KeyStore.supportedAlgorithms {
                 let error = await #expect(throws: TrustError.self) {
                     try await store.generate(name: "ocsp", algorithm: algorithm)
                 }

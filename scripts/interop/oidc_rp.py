@@ -1,6 +1,7 @@
 """A relying party nobody here wrote: Authlib runs the OpenID Connect code flow with PKCE against a live node.
 
-    oidc_rp.py ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI USERNAME ACTIVATION_CODE NEW_PASSWORD
+    oidc_rp.py ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI USERNAME ACTIVATION_CODE NEW_PASSWORD \
+        [EDDSA_CLIENT_ID EDDSA_CLIENT_SECRET]
 
 It logs in through the node's HTML forms as a browser would (the first login replaces the activation code
 with a new password), agrees on the consent page, exchanges the code with client_secret_basic and the PKCE
@@ -8,6 +9,9 @@ verifier, verifies the ID token with joserfc against the published JWKS, refresh
 refresh token is refused afterwards), calls userinfo by GET and POST, and checks the error answers for an
 unregistered redirect URI, a reused code and prompt=none without a session. Prints one PASS/FAIL line per
 check; exits 1 if any failed.
+With a second client registered with id_token_signed_response_alg=EdDSA, it also runs the flow
+for that client in the same browser session and has joserfc verify its Ed25519 ID token (RFC 8037) with the
+published JWKS.
 """
 
 import re
@@ -134,6 +138,54 @@ silent, _ = rp.create_authorization_url(discovery["authorization_endpoint"], pro
 response = requests.get(silent, allow_redirects=False, timeout=10)
 check("prompt=none without a session answers login_required at the redirect URI",
       "error=login_required" in response.headers.get("Location", ""), response.headers.get("Location"))
+
+if len(sys.argv) > 9:
+    ed_id, ed_secret = sys.argv[8:10]
+    jwks = requests.get(discovery["jwks_uri"], timeout=10).json()
+    okp = [key for key in jwks["keys"] if key.get("kty") == "OKP"]
+    check("the JWKS publishes an Ed25519 key as RFC 8037 spells it (kty OKP, crv Ed25519, x)",
+          len(okp) >= 1 and okp[0].get("crv") == "Ed25519" and len(okp[0].get("x", "")) == 43
+          and "d" not in okp[0], okp)
+    check("discovery lists EdDSA among the ID token signing algorithms",
+          "EdDSA" in discovery.get("id_token_signing_alg_values_supported", []), discovery)
+    ed = OAuth2Session(ed_id, ed_secret, scope="openid profile", redirect_uri=redirect_uri,
+                       code_challenge_method="S256", token_endpoint_auth_method="client_secret_basic")
+    ed_verifier = generate_token(64)
+    ed_nonce = generate_token(16)
+    url, ed_state = ed.create_authorization_url(discovery["authorization_endpoint"], code_verifier=ed_verifier,
+                                                nonce=ed_nonce)
+    page = browser.get(url, allow_redirects=True)
+    ed_request = re.search(r'name="request" value="([^"]+)"', page.text)
+    check("the EdDSA client gets the consent page in the same session", ed_request is not None, page.url)
+    if ed_request is not None:
+        response = browser.post(f"{issuer}/oidc/authorize/consent",
+                                data={"_csrf": csrf(browser, page.text), "request": ed_request.group(1),
+                                      "decision": "allow", "scope": ["profile"]},
+                                headers={"Origin": issuer}, allow_redirects=False)
+        ed_query, _ = follow_to_callback(browser, response)
+        check("the EdDSA client gets its code", ed_query is not None and ed_query.get("state") == [ed_state], ed_query)
+        ed_callback = redirect_uri + "?" + urlencode({k: v[0] for k, v in ed_query.items()})
+        ed_token = ed.fetch_token(discovery["token_endpoint"], authorization_response=ed_callback,
+                                  code_verifier=ed_verifier)
+        ed_keys = KeySet.import_key_set(jwks)
+        decoded = jwt.decode(ed_token["id_token"], ed_keys, algorithms=["EdDSA"])
+        check("joserfc verifies the EdDSA client's ID token with the JWKS (alg EdDSA, the OKP key's kid)",
+              decoded.header.get("alg") == "EdDSA" and decoded.header.get("kid") in [k.get("kid") for k in okp]
+              and decoded.claims.get("aud") == ed_id and decoded.claims.get("nonce") == ed_nonce
+              and decoded.claims.get("sub") == claims["sub"], decoded.header)
+        try:
+            jwt.decode(ed_token["id_token"], ed_keys, algorithms=["ES256"])
+            check("joserfc refuses the EdDSA ID token when only ES256 is allowed", False, "accepted")
+        except Exception:
+            check("joserfc refuses the EdDSA ID token when only ES256 is allowed", True)
+        forged = ed_token["id_token"][:-4] + ("AAAA" if not ed_token["id_token"].endswith("AAAA") else "BBBB")
+        try:
+            jwt.decode(forged, ed_keys, algorithms=["EdDSA"])
+            check("joserfc refuses a forged EdDSA signature", False, "accepted")
+        except Exception:
+            check("joserfc refuses a forged EdDSA signature", True)
+        access_header = jwt.decode(ed_token["access_token"], ed_keys, algorithms=["ES256"]).header
+        check("the EdDSA client's access token stays ES256", access_header.get("alg") == "ES256", access_header)
 
 print(f"oidc: {failures} failed")
 sys.exit(1 if failures else 0)

@@ -40,6 +40,8 @@ source "$ROOT/scripts/lib/system/identity-passwords.sh"
 source "$ROOT/scripts/lib/system/identity-timing.sh"
 # shellcheck source=scripts/lib/system/consent.sh
 source "$ROOT/scripts/lib/system/consent.sh"
+# shellcheck source=scripts/lib/system/officials.sh
+source "$ROOT/scripts/lib/system/officials.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -815,6 +817,7 @@ main() {
     node_tests sqlite
     oidc_tests
     consent_tests
+    officials_tests
     identity_password_tests
     login_timing_tests
     pkcs11_tests

@@ -104,6 +104,7 @@ public enum Node {
         if served.contains(NodeBlocks.identity) {
             fragments.append(try OpenAPIDocument.bundledFragment("identity-devices"))
             fragments.append(try OpenAPIDocument.bundledFragment("consent"))
+            fragments.append(try OpenAPIDocument.bundledFragment("identity-relying-parties"))
         }
         OpenAPIRoutes(document: try OpenAPIDocument.compose(fragments: fragments, version: version))
             .register(in: routes)
@@ -142,6 +143,9 @@ public enum Node {
                 population: PopulationRegister(database: database, audit: audit),
                 renderer: renderer
             ).register(in: routes)
+            registerOfficialRoutes(
+                in: routes, database: database, audit: audit, sessions: sessions, provider: provider,
+                accounts: accounts, renderer: renderer)
             if let origin = DeviceLoginRoutes.origin(of: configuration.effectivePublicURL) {
                 DeviceLoginRoutes(
                     service: DeviceLoginService(database: database, audit: audit, pki: pki), renderer: renderer,

@@ -91,7 +91,7 @@ public struct OpenIDRoutes: Sendable {
             "response_modes_supported": ["query"],
             "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["ES256"],
+            "id_token_signing_alg_values_supported": SigningKeys.algorithms.map(\.rawValue),
             "userinfo_signing_alg_values_supported": ["none"],
             "token_endpoint_auth_methods_supported": [
                 "client_secret_basic", "client_secret_post", "private_key_jwt", "none",

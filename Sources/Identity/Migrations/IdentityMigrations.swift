@@ -6,6 +6,7 @@ public enum IdentityMigrations {
     public static let all: [Migration] =
         PopulationRegister.migrations + SessionStore.migrations + OpenIDProvider.migrations + LoginThrottle.migrations
         + AccountStore.migrations + DeviceLogins.migrations + reservedForRepresentation + ConsentStore.migrations
+        + OfficialRegistry.migrations
 
     // MERGE: version 7 belongs to the powers of attorney (branch `poa`); this empty stand-in keeps the versions
     // contiguous on the `consent` branch and is dropped when that branch's migration 7 is merged.

@@ -231,10 +231,16 @@ extension OpenIDProvider {
         let requested = AuthorizationRequest.requestedClaims(grant.claims, in: "id_token")
         if !requested.isEmpty, let person = try await population.person(grant.person) {
             let available = claims(of: person, scopes: Set(grant.scopes.split(separator: " ").map(String.init)))
-            for name in requested { if let value = available[name] { idClaims[name] = value } }
+            for name in requested where party.mayReceive(name) {
+                if let value = available[name] { idClaims[name] = value }
+            }
         }
+        // The ID token is signed as the relying party registered (ES256 or EdDSA); access tokens stay ES256.
+        let idSigner =
+            party.idTokenSigningAlgorithm == signer.algorithm
+            ? signer : try await keys.current(party.idTokenSigningAlgorithm)
         let idToken = try await JSONWebSignature.sign(
-            claims: idClaims, key: signer.key, keyID: signer.keyID, algorithm: signer.algorithm)
+            claims: idClaims, key: idSigner.key, keyID: idSigner.keyID, algorithm: idSigner.algorithm)
         let refresh = SessionStore.randomToken()
         try await database.transaction { sql in
             try await sql.raw(

@@ -37,13 +37,15 @@ extension OpenIDProvider {
         guard scopes.contains("openid") else {
             throw BearerTokenError(error: "insufficient_scope", description: "The token was not issued for openid.")
         }
+        // A disabled relying party's grants are revoked; this also catches one disabled a moment ago.
+        guard let party = try await clients.party(grant.clientID) else { throw invalid }
         var answer: [String: Any] = ["sub": try await subject(for: grant.person)]
         guard let person = try await population.person(grant.person) else { return answer }
         let available = claims(of: person, scopes: scopes)
         let requested = AuthorizationRequest.requestedClaims(grant.claims, in: "userinfo")
         for (name, value) in available {
             let fromScope = Self.claimsByScope.contains { scopes.contains($0.key) && $0.value.contains(name) }
-            if fromScope || requested.contains(name) { answer[name] = value }
+            if (fromScope || requested.contains(name)) && party.mayReceive(name) { answer[name] = value }
         }
         return answer
     }

@@ -16,12 +16,17 @@ public struct RelyingParty: Sendable, Hashable {
     public var authentication: ClientAuthentication
     /// The lowest level of assurance it accepts; a login below it is stepped up.
     public var requiredLevel: LevelOfAssurance
+    /// The person's claims it may receive at most, whatever its scopes give; `nil` means every claim of its scopes.
+    public var allowedClaims: Set<String>?
+    /// How its ID tokens are signed (`id_token_signed_response_alg`): ES256 (the default) or EdDSA.
+    public var idTokenSigningAlgorithm: JSONWebAlgorithm
 
     /// Creates a relying party.
     public init(
         clientID: String, name: String, logoURL: String? = nil, redirectURIs: [String],
         postLogoutRedirectURIs: [String] = [], scopes: Set<String>, authentication: ClientAuthentication,
-        requiredLevel: LevelOfAssurance = .low
+        requiredLevel: LevelOfAssurance = .low, allowedClaims: Set<String>? = nil,
+        idTokenSigningAlgorithm: JSONWebAlgorithm = .es256
     ) {
         self.clientID = clientID
         self.name = name
@@ -31,7 +36,15 @@ public struct RelyingParty: Sendable, Hashable {
         self.scopes = scopes.union(["openid"])
         self.authentication = authentication
         self.requiredLevel = requiredLevel
+        self.allowedClaims = allowedClaims
+        self.idTokenSigningAlgorithm = idTokenSigningAlgorithm
     }
+
+    /// Whether it may receive the claim `name` (the protocol claims `sub`, `acr`, … are not the person's data).
+    public func mayReceive(_ name: String) -> Bool { allowedClaims?.contains(name) ?? true }
+
+    /// Whether it authenticates with a client secret.
+    public var usesSecret: Bool { authentication == .clientSecretBasic || authentication == .clientSecretPost }
 
     /// Whether it is a public client (no secret: a mobile or single-page app), which must use PKCE.
     public var isPublic: Bool { authentication == .none }

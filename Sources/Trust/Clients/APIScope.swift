@@ -1,4 +1,4 @@
-/// What an API client may do: each Trust API route requires one scope.
+/// What an API client may do: each API route requires one scope (Trust's, and Identity's registry API).
 public enum APIScope: String, Sendable, CaseIterable, Codable {
     /// Create certificates, list them and change their status.
     case certificates
@@ -12,4 +12,6 @@ public enum APIScope: String, Sendable, CaseIterable, Codable {
     case consentService = "consent.service"
     /// Consent building block: read every consent record and its history.
     case consentAudit = "consent.audit"
+    /// Manage the OpenID Connect relying parties through `/identity/v1/relying-parties` (Identity block).
+    case identityRelyingParties = "identity.relying-parties"
 }

@@ -44,9 +44,13 @@ public final class PKCS11KeyStore: TrustKeyStore {
     /// The token's label.
     public var tokenLabel: String { session.tokenLabel }
 
+    /// The algorithms a token makes keys for: ECDSA only (`CKM_EDDSA` is not used; see ``generate(name:algorithm:)``).
+    public static let supportedAlgorithms: [KeyAlgorithm] = [.p256, .p384]
+
     /// Generates a key pair in the token, labelled `name` (`C_GenerateKeyPair`, `CKM_EC_KEY_PAIR_GEN`).
     ///
-    /// Throws `.invalidRequest` if the token holds a key named `name` already.
+    /// Throws `.invalidRequest` if the token holds a key named `name` already, or for an algorithm outside
+    /// ``supportedAlgorithms`` (Ed25519: HSMs differ in their `CKM_EDDSA` support, so it is refused, not guessed).
     public func generate(name: String, algorithm: KeyAlgorithm) async throws -> Certificate.PrivateKey {
         Certificate.PrivateKey(try generateKey(name: name, algorithm: algorithm))
     }
@@ -64,6 +68,12 @@ public final class PKCS11KeyStore: TrustKeyStore {
 
     func generateKey(name: String, algorithm: KeyAlgorithm) throws -> PKCS11PrivateKey {
         guard !name.isEmpty else { throw TrustError(.invalidRequest, "a key needs a name") }
+        guard Self.supportedAlgorithms.contains(algorithm) else {
+            throw TrustError(
+                .invalidRequest,
+                "the PKCS#11 key store makes ECDSA keys on P-256 and P-384 only, not \(algorithm.rawValue): "
+                    + "keep Ed25519 keys in the software key store (see docs/decisions/0018)")
+        }
         let key = try generation.withLock { _ in
             do {
                 return try session.withSession { session in try generate(session, name, algorithm) }
@@ -208,6 +218,8 @@ public final class PKCS11KeyStore: TrustKeyStore {
             let raw = try key.rawSignature(digest: Array(SHA384.hash(data: challenge)))
             let signature = try P384.Signing.ECDSASignature(rawRepresentation: raw)
             matches = P384.Signing.PublicKey(key.publicKey)?.isValidSignature(signature, for: challenge) == true
+        case .ed25519:
+            matches = false
         }
         guard matches else {
             throw TrustError(
@@ -235,6 +247,7 @@ public final class PKCS11KeyStore: TrustKeyStore {
             switch algorithm {
             case .p256: return Certificate.PublicKey(try P256.Signing.PublicKey(x963Representation: point))
             case .p384: return Certificate.PublicKey(try P384.Signing.PublicKey(x963Representation: point))
+            case .ed25519: throw TrustError(.keyUnreadable, "the PKCS#11 key store reads no Ed25519 keys")
             }
         } catch {
             throw TrustError(.keyUnreadable, "the CKA_EC_POINT of the public key \(name) is not a point on its curve")

@@ -106,6 +106,7 @@ extension PKCS11PrivateKey: CustomPrivateKey {
         switch algorithm {
         case .p256: digest = Array(SHA256.hash(data: bytes))
         case .p384: digest = Array(SHA384.hash(data: bytes))
+        case .ed25519: throw TrustError(.invalidRequest, "the PKCS#11 key store holds no Ed25519 keys")
         }
         let raw: [UInt8]
         do {
@@ -117,6 +118,7 @@ extension PKCS11PrivateKey: CustomPrivateKey {
         switch algorithm {
         case .p256: der = try P256.Signing.ECDSASignature(rawRepresentation: raw).derRepresentation
         case .p384: der = try P384.Signing.ECDSASignature(rawRepresentation: raw).derRepresentation
+        case .ed25519: throw TrustError(.invalidRequest, "the PKCS#11 key store holds no Ed25519 keys")
         }
         return try Certificate.Signature(
             signatureAlgorithm: signatureAlgorithm, signatureBytes: ASN1BitString(bytes: ArraySlice(der)))

@@ -33,6 +33,10 @@ public actor SoftwareKeyStore: TrustKeyStore {
             let key = P384.Signing.PrivateKey()
             privateKey = Certificate.PrivateKey(key)
             raw = Array(key.rawRepresentation)
+        case .ed25519:
+            let key = Curve25519.Signing.PrivateKey()
+            privateKey = Certificate.PrivateKey(key)
+            raw = Array(key.rawRepresentation)
         }
         let sealed = try encryptionKey.seal(raw, name: name)
         let publicKey = try privateKey.publicKey.serializeAsPEM().derBytes
@@ -66,6 +70,7 @@ public actor SoftwareKeyStore: TrustKeyStore {
         switch KeyAlgorithm(rawValue: algorithmName) {
         case .p256: key = Certificate.PrivateKey(try P256.Signing.PrivateKey(rawRepresentation: raw))
         case .p384: key = Certificate.PrivateKey(try P384.Signing.PrivateKey(rawRepresentation: raw))
+        case .ed25519: key = Certificate.PrivateKey(try Curve25519.Signing.PrivateKey(rawRepresentation: raw))
         case nil: throw TrustError(.keyUnreadable, "the key \(name) has an unknown algorithm \(algorithmName)")
         }
         opened[name] = key

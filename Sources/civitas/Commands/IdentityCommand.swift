@@ -11,7 +11,7 @@ import Trust
 struct IdentityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "identity", abstract: "Accounts, OpenID Connect relying parties and signing keys.",
-        subcommands: [Account.self, Client.self, Keys.self])
+        subcommands: [Account.self, Client.self, Keys.self, OfficialCommand.self])
 
     /// `civitas identity account`.
     struct Account: AsyncParsableCommand {
@@ -94,6 +94,13 @@ struct IdentityCommand: AsyncParsableCommand {
             @Option(help: "The lowest level of assurance it accepts: low, substantial or high.")
             var level: String = "low"
 
+            @Option(name: .customLong("id-token-alg"), help: "How its ID tokens are signed: ES256 or EdDSA.")
+            var idTokenAlgorithm: String = "ES256"
+
+            @Option(
+                name: .customLong("claim"), help: "A claim it may receive; repeatable (none given: all of its scopes).")
+            var claims: [String] = []
+
             func run() async throws {
                 guard let method = ClientAuthentication(rawValue: authMethod) else {
                     throw ValidationError(
@@ -101,6 +108,9 @@ struct IdentityCommand: AsyncParsableCommand {
                 }
                 let levels: [String: LevelOfAssurance] = ["low": .low, "substantial": .substantial, "high": .high]
                 guard let required = levels[level] else { throw ValidationError("--level: low, substantial or high") }
+                guard let algorithm = JSONWebAlgorithm(rawValue: idTokenAlgorithm),
+                    SigningKeys.algorithms.contains(algorithm)
+                else { throw ValidationError("--id-token-alg: ES256 or EdDSA") }
                 let keys = try jwks.map { try String(contentsOfFile: $0, encoding: .utf8) }
                 let (_, _, database) = try await options.openNode()
                 let registry = RelyingPartyRegistry(database: database, audit: AuditLog(database: database))
@@ -109,7 +119,8 @@ struct IdentityCommand: AsyncParsableCommand {
                         RelyingParty(
                             clientID: clientID, name: name, redirectURIs: redirectURIs,
                             postLogoutRedirectURIs: postLogoutRedirectURIs, scopes: Set(scopes), authentication: method,
-                            requiredLevel: required), jwks: keys, actor: PKICommand.operatorActor)
+                            requiredLevel: required, allowedClaims: claims.isEmpty ? nil : Set(claims),
+                            idTokenSigningAlgorithm: algorithm), jwks: keys, actor: PKICommand.operatorActor)
                     await database.close()
                     if let secret {
                         FileHandle.standardError.write(
@@ -151,16 +162,18 @@ struct IdentityCommand: AsyncParsableCommand {
 
         struct Rotate: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Make a new signing key current; the old one stays in the JWKS for a day.")
+                abstract: "Make new ES256 and Ed25519 signing keys current; the old ones stay in the JWKS for a day.")
 
             @OptionGroup var options: NodeOptions
 
             func run() async throws {
                 let (configuration, logger, database) = try await options.openNode()
                 let pki = try Node.nationalPKI(configuration, database: database, logger: logger)
-                let signer = try await SigningKeys(database: database, keyStore: pki.keyStore).rotate()
+                let signers = try await SigningKeys(database: database, keyStore: pki.keyStore).rotate()
                 await database.close()
-                Console.say("signing key \(signer.keyID) is current")
+                for signer in signers {
+                    Console.say("signing key \(signer.keyID) (\(signer.algorithm.rawValue)) is current")
+                }
             }
         }
     }

@@ -32,9 +32,9 @@ extension PKICommand {
 
             @Option(
                 name: .customLong("scope"),
-                help:
-                    "certificates, signatures, audit, consent.config, consent.service or consent.audit; repeat for several."
-            )
+                help: ArgumentHelp(
+                    "certificates, signatures, audit, consent.config, consent.service, consent.audit or "
+                        + "identity.relying-parties; repeat for several."))
             var scopes: [String]
 
             @Option(

@@ -45,6 +45,14 @@ oidc_tests() {
         return
     fi
     pass "civitas identity client register prints the client secret"
+    local ed_secret
+    if ! ed_secret="$("${CLEAN_ENV[@]}" "$BINARY" identity client register --data "$data" --log-level warning \
+        --id test-portal-eddsa --name "Test Portal (EdDSA)" --redirect-uri "http://127.0.0.1:9/callback" \
+        --scope profile --id-token-alg EdDSA 2>"$out/client-eddsa.err")"; then
+        fail "civitas identity client register --id-token-alg EdDSA" "$(cat "$out/client-eddsa.err")"
+        return
+    fi
+    pass "civitas identity client register --id-token-alg EdDSA registers an EdDSA client"
     if start_server "oidc" -- demo --data "$data" --host 127.0.0.1 --port @PORT@; then
         if "$ROOT/.venv/bin/python" - "http://127.0.0.1:$SERVER_PORT" "$demo_user" <<'PY' >"$out/demo-login.out" 2>&1; then
 import re, sys, requests
@@ -62,8 +70,8 @@ PY
         fi
         if "$ROOT/.venv/bin/python" "$ROOT/scripts/interop/oidc_rp.py" "http://127.0.0.1:$SERVER_PORT" test-portal \
             "$secret" "http://127.0.0.1:9/callback" tamar.test "$code" "mtatsminda at dusk, 2026" \
-            >"$out/rp.out" 2>&1; then
-            pass "Authlib and joserfc: the code flow, PKCE, refresh, userinfo and the error cases ($(grep -c '^PASS' "$out/rp.out") checks)"
+            test-portal-eddsa "$ed_secret" >"$out/rp.out" 2>&1; then
+            pass "Authlib and joserfc: the code flow, PKCE, refresh, userinfo, EdDSA ID tokens and the error cases ($(grep -c '^PASS' "$out/rp.out") checks)"
         else
             fail "Authlib and joserfc: the code flow, PKCE, refresh, userinfo and the error cases" \
                 "$(grep -v '^PASS' "$out/rp.out" | head -n 20)"
