@@ -96,7 +96,8 @@ enum MessageLogSamples {
 
     /// A configuration over a fresh archive directory.
     static func configuration(
-        maximumUnstampedAge: Duration = .seconds(60), maximumBatchSize: Int = 10_000,
+        // Long by default: on a loaded test machine appending a few sealed records can take a real minute.
+        maximumUnstampedAge: Duration = .seconds(3600), maximumBatchSize: Int = 10_000,
         retention: Duration = .seconds(30 * 86_400)
     ) -> MessageLogConfiguration {
         MessageLogConfiguration(
