@@ -208,7 +208,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "civitas-fuzz",
-            dependencies: ["CivitasCore", "Trust"],
+            dependencies: ["CivitasCore", "Trust", "Exchange"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -267,6 +267,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -11,6 +11,16 @@ public struct ExchangeError: Error, CustomStringConvertible, Sendable {
         public static let notFound = Code("notFound")
         /// A value is not acceptable (an identifier in the wrong form, a URL that is no URL, …).
         public static let invalidRecord = Code("invalidRecord")
+        /// The message log refuses new records: time-stamping has failed for longer than the node allows.
+        public static let timeStampingOverdue = Code("timeStampingOverdue")
+        /// The message log could not get a batch time-stamp (the TSA was unreachable, refused, or answered wrongly).
+        public static let timeStampingFailed = Code("timeStampingFailed")
+        /// A logged message is not time-stamped yet, so it has no evidence to export.
+        public static let notYetTimeStamped = Code("notYetTimeStamped")
+        /// A message-log archive file is missing, unreadable, or not what the index says it is.
+        public static let archiveUnavailable = Code("archiveUnavailable")
+        /// Bytes that should be message-log evidence are not (the evidence format's decoding failed).
+        public static let malformedEvidence = Code("malformedEvidence")
 
         // Exchanged messages.
         /// A message, or its manifest, is not well-formed (a missing part, a wrong digest length, bad DER).

@@ -1,7 +1,8 @@
 import CivitasCore
+import Exchange
 import Trust
 
-/// Fuzz targets for the parsers of untrusted input: text in CivitasCore, DER in Trust.
+/// Fuzz targets for the parsers of untrusted input: text in CivitasCore, DER in Trust and Exchange.
 ///
 /// Built with `-sanitize=fuzzer -D CIVITAS_FUZZ`, this is a libFuzzer binary (see `scripts/fuzz`); built
 /// normally, it replays the files named on the command line, so that a crashing input found once stays
@@ -12,7 +13,7 @@ enum FuzzTargets {
         guard let selector = bytes.first else { return }
         let text = String(decoding: bytes.dropFirst(), as: UTF8.self)
         let der = Array(bytes.dropFirst())
-        switch selector % 10 {
+        switch selector % 11 {
         case 0:
             if let number = try? PersonalNumber(text) {
                 precondition(number.rawValue == text, "a parsed personal number prints back unchanged")
@@ -42,6 +43,14 @@ enum FuzzTargets {
             }
         case 8:
             _ = try? CMSSignedData(contentInfoDER: der)
+        case 10:
+            if let evidence = try? MessageLogEvidence(derEncoded: der) {
+                precondition(evidence.derEncoded == der, "accepted evidence encodes back to the same bytes")
+                for item in evidence.items {
+                    precondition((try? MessageLogRecord(derEncoded: item.record.derEncoded)) == item.record)
+                    _ = item.record.hash
+                }
+            }
         default:
             _ = try? CertificateRevocationList(derEncoded: der)
             _ = OCSPRequest.derBytes(fromGETPath: text)
