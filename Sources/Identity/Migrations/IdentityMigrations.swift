@@ -5,5 +5,5 @@ public enum IdentityMigrations {
     /// Every Identity migration, versions 1, 2, 3, …
     public static let all: [Migration] =
         PopulationRegister.migrations + SessionStore.migrations + OpenIDProvider.migrations + LoginThrottle.migrations
-        + AccountStore.migrations + DeviceLogins.migrations
+        + AccountStore.migrations + DeviceLogins.migrations + LegalEntityRegistry.migrations
 }

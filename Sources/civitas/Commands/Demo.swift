@@ -71,6 +71,7 @@ struct Demo: AsyncParsableCommand {
             Console.say("  done in \(ContinuousClock.now - started)")
         }
         let demoAccounts = try await Self.createDemoAccounts(database: database, persons: summary.persons)
+        let demoCompany = try await Self.createDemoCompany(database: database, persons: summary.persons)
         if noServe {
             Console.say("Demo country: \(summary.persons) residents, \(summary.agencies) agencies in \(dataDirectory).")
             await database.close()
@@ -84,6 +85,7 @@ struct Demo: AsyncParsableCommand {
             Open \(url) and try:
               - the language switch (English, ქართული, 한국어) at the top of every page
               - \(url)login as \(demoAccounts.joined(separator: ", ")) with the password "\(Self.demoPassword)"
+              - \(url)account/powers: give a power of attorney; \(demoCompany ?? "no demo company")
               - \(url)health/ready, \(url)metrics and \(url)openapi.json
               - civitas audit verify --data \(dataDirectory)   (checks the audit chain; stop the demo first or run it
                 alongside: SQLite allows both)
