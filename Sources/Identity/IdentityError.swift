@@ -56,6 +56,12 @@ public struct IdentityError: Error, CustomStringConvertible, Sendable {
         /// The PIN is wrong.
         public static let wrongPIN = Code("wrongPIN")
 
+        // Representation and powers of attorney.
+        /// The actor may not do this to this power of attorney or legal entity (see `RepresentationPolicy`).
+        public static let notPermitted = Code("notPermitted")
+        /// A power of attorney's signature is not the qualified signature of its principal over its document.
+        public static let signatureRejected = Code("signatureRejected")
+
         /// The code's name.
         public var description: String { name }
     }

@@ -37,6 +37,19 @@ struct CatalogueCompletenessTests {
             keys.insert(prefix + "_title")
             keys.insert(prefix + "_detail")
         }
+        // Representation and powers of attorney.
+        for state in ["drafted", "signed", "accepted", "revoked", "renounced", "expired"] {
+            keys.insert("power_state_\(state)")
+        }
+        for event in ["drafted", "signed", "accepted", "revoked", "renounced"] { keys.insert("power_event_\(event)") }
+        for prefix in ["power_refused", "power_sign_in", "act_refused"] {
+            keys.insert(prefix + "_title")
+            keys.insert(prefix + "_detail")
+        }
+        keys.formUnion([
+            "power_principal_person", "power_principal_organisation", "power_all_services", "act_by_representation",
+            "act_by_power",
+        ])
         keys.formUnion([
             "agency_civil_registry", "agency_revenue_service", "agency_property_registry", "agency_city_hall",
             "agency_police", "agency_public_service_hall", "agency_trust_services", "agency_digital_agency",

@@ -42,6 +42,8 @@ source "$ROOT/scripts/lib/system/identity-timing.sh"
 source "$ROOT/scripts/lib/system/consent.sh"
 # shellcheck source=scripts/lib/system/officials.sh
 source "$ROOT/scripts/lib/system/officials.sh"
+# shellcheck source=scripts/lib/system/representation.sh
+source "$ROOT/scripts/lib/system/representation.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -820,6 +822,7 @@ main() {
     officials_tests
     identity_password_tests
     login_timing_tests
+    representation_tests
     pkcs11_tests
     if [[ -n "$DATABASE_URL" ]]; then
         ENGINE="postgres"

@@ -121,15 +121,26 @@ public enum Node {
         }
         if served.contains(NodeBlocks.identity), let pki {
             let audit = AuditLog(database: database)
-            let sessions = BrowserSessions(
+            // Representation and powers of attorney (decision 0016).
+            let powers = PowersOfAttorney(
+                database: database, audit: audit, population: PopulationRegister(database: database, audit: audit),
+                entities: LegalEntityRegistry(database: database, audit: audit),
+                signatures: QualifiedSignatureCheck(pki: pki), publicURL: configuration.effectivePublicURL)
+            var sessions = BrowserSessions(
                 store: SessionStore(database: database, audit: audit), servedOverTLS: settings.servedOverTLS)
             let consentRecords = ConsentStore(database: database, audit: audit, keyStore: pki.keyStore)
             ConsentRoutes(store: consentRecords, clients: APIClientRegistry(database: database, audit: audit))
                 .register(in: routes)
-            let provider = OpenIDProvider(
+            sessions.canActForOthers = { try await !powers.principals(of: $0).isEmpty }
+            var provider = OpenIDProvider(
                 issuer: configuration.effectivePublicURL, database: database, audit: audit,
                 keys: SigningKeys(database: database, keyStore: pki.keyStore),
                 population: PopulationRegister(database: database, audit: audit), consentRecords: consentRecords)
+            provider.representation = powers
+            RepresentationRoutes(
+                powers: powers, sessions: sessions, population: PopulationRegister(database: database, audit: audit),
+                renderer: renderer
+            ).register(in: routes)
             OpenIDRoutes(provider: provider, sessions: sessions, renderer: renderer).register(in: routes)
             let accounts = AccountStore(
                 database: database, audit: audit, hasher: PasswordHasher(), throttle: LoginThrottle(database: database))

@@ -12,6 +12,7 @@ extension IdentityError {
         case .loginAlreadyUsed, .alreadyRegistered, .invalidTransition: status = .conflict
         case .malformedAnswer, .invalidRecord: status = .badRequest
         case .insufficientAssurance: status = .unauthorized
+        case .signatureRejected: status = .unprocessableContent
         default: status = .forbidden
         }
         return HTTPProblem(status, code: Self.kebab(code.description), detail: message, pageKey: pageKey)

@@ -11,9 +11,9 @@ public import Web
 /// Protocol endpoints answer in OAuth's own error format (JSON at the token and userinfo endpoints, redirects
 /// to the relying party where the spec allows); browsers that cannot be sent back get an error page.
 public struct OpenIDRoutes: Sendable {
-    private let provider: OpenIDProvider
-    private let sessions: BrowserSessions
-    private let renderer: PageRenderer
+    let provider: OpenIDProvider
+    let sessions: BrowserSessions
+    let renderer: PageRenderer
 
     /// Creates the routes.
     public init(provider: OpenIDProvider, sessions: BrowserSessions, renderer: PageRenderer) {
@@ -62,6 +62,7 @@ public struct OpenIDRoutes: Sendable {
             let target = try await provider.answerConsent(pending, session: session, scopes: scopes)
             return Response(status: .seeOther, headers: [.location: target, .cacheControl: "no-store"])
         }
+        registerActing(in: routes)
         routes.add(.post, "/oidc/token", csrf: .exempt) { request, context in
             var request = request
             let body = try await request.collectBody(upTo: 64 * 1024)
@@ -159,6 +160,8 @@ public struct OpenIDRoutes: Sendable {
             }
             login.queryItems = items
             return Response(status: .seeOther, headers: [.location: login.string!, .cacheControl: "no-store"])
+        case .chooseActing(let pending, let choices):
+            return try actingPage(pending, choices: choices, request: request, context: context)
         case .consent(let pending, _):
             let catalogue = renderer.catalogues[context.language]
             let scopes = Self.offeredScopes.filter { pending.request.scopes.contains($0) }.map {

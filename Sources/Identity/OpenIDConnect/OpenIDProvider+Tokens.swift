@@ -92,6 +92,9 @@ extension OpenIDProvider {
                     \(bind: claims), \(bind: methods), \(bind: authTime), \(bind: Timestamp(now).microseconds))
                 """
             ).run()
+            try await carryActing(
+                from: "code:\(SessionStore.hash(code))", to: "grant:\(grantID)", lifetime: Self.refreshLifetime,
+                in: sql)
         }
         let grant = Grant(
             id: grantID, clientID: party.clientID, person: person, scopes: scopes, claims: claims,
@@ -211,15 +214,17 @@ extension OpenIDProvider {
     private func tokens(for grant: Grant, party: RelyingParty, nonce: String?) async throws -> TokenResponse {
         let now = clock.now()
         let signer = try await keys.current()
-        let subject = try await subject(for: grant.person)
+        let scopes = Set(grant.scopes.split(separator: " ").map(String.init))
+        let (subject, act, principalClaims) = try await subjectAndClaims(of: grant, scopes: scopes)
         let level = AuthenticationMethod.level(of: grant.methods)
         let issued = Int(now.timeIntervalSince1970)
         let expires = Int(now.timeIntervalSince1970 + Self.tokenLifetime)
-        let accessClaims: [String: Any] = [
+        var accessClaims: [String: Any] = [
             "iss": issuer, "sub": subject, "aud": issuer, "client_id": party.clientID, "scope": grant.scopes,
             "iat": issued, "exp": expires, "jti": SessionStore.randomToken(bytes: 16), "gid": grant.id,
             "auth_time": Int(grant.authTime.timeIntervalSince1970), "acr": level.acr,
         ]
+        if let act { accessClaims["act"] = act }
         let access = try await JSONWebSignature.sign(
             claims: accessClaims, key: signer.key, keyID: signer.keyID, algorithm: signer.algorithm, type: "at+jwt")
         var idClaims: [String: Any] = [
@@ -228,12 +233,9 @@ extension OpenIDProvider {
             "amr": grant.methods.map(\.rawValue).sorted(), "at_hash": Self.halfHash(access),
         ]
         if let nonce { idClaims["nonce"] = nonce }
-        let requested = AuthorizationRequest.requestedClaims(grant.claims, in: "id_token")
-        if !requested.isEmpty, let person = try await population.person(grant.person) {
-            let available = claims(of: person, scopes: Set(grant.scopes.split(separator: " ").map(String.init)))
-            for name in requested where party.mayReceive(name) {
-                if let value = available[name] { idClaims[name] = value }
-            }
+        if let act { idClaims["act"] = act }
+        for name in AuthorizationRequest.requestedClaims(grant.claims, in: "id_token") where party.mayReceive(name) {
+            if let value = principalClaims[name] { idClaims[name] = value }
         }
         // The ID token is signed as the relying party registered (ES256 or EdDSA); access tokens stay ES256.
         let idSigner =

@@ -39,9 +39,19 @@ extension OpenIDProvider {
         }
         // A disabled relying party's grants are revoked; this also catches one disabled a moment ago.
         guard let party = try await clients.party(grant.clientID) else { throw invalid }
-        var answer: [String: Any] = ["sub": try await subject(for: grant.person)]
-        guard let person = try await population.person(grant.person) else { return answer }
-        let available = claims(of: person, scopes: scopes)
+        // The principal's subject and claims, and who acts for them (OpenIDProvider+Representation.swift).
+        let resolved: (sub: String, act: [String: Any]?, claims: [String: Any])
+        do {
+            resolved = try await subjectAndClaims(of: grant, scopes: scopes)
+        } catch is TokenError {
+            throw invalid
+        }
+        var answer: [String: Any] = ["sub": resolved.sub]
+        if let act = resolved.act { answer["act"] = act }
+        let available = resolved.claims
+        for name in ["subject_type", "organisation_code", "legal_form"] where available[name] != nil {
+            answer[name] = available[name]
+        }
         let requested = AuthorizationRequest.requestedClaims(grant.claims, in: "userinfo")
         for (name, value) in available {
             let fromScope = Self.claimsByScope.contains { scopes.contains($0.key) && $0.value.contains(name) }

@@ -23,6 +23,8 @@ public struct OpenIDProvider: Sendable {
     let audit: AuditLog
     let population: PopulationRegister
     let clock: any WallClock
+    /// Powers of attorney and representation, when the node serves them (see OpenIDProvider+Representation).
+    public var representation: PowersOfAttorney?
 
     /// How long an authorization code may wait to be exchanged.
     static let codeLifetime: TimeInterval = 60
@@ -67,6 +69,8 @@ public struct OpenIDProvider: Sendable {
         case login(Pending, level: LevelOfAssurance)
         /// Agree to share `scopes` with the relying party.
         case consent(Pending, person: PersonalNumber)
+        /// Choose whom to act for: themself or one of `choices` (OpenIDProvider+Representation).
+        case chooseActing(Pending, choices: [ActingChoice])
         /// Go back to the relying party (with a code, or an error) at this URL.
         case redirect(String)
     }
@@ -144,6 +148,10 @@ public struct OpenIDProvider: Sendable {
             return .login(pending, level: level)
         }
         let person = session!.personalNumber
+        if !request.prompt.contains("none"), try await needsActingChoice(pending, session: session!) {
+            return .chooseActing(
+                pending, choices: try await actingChoices(of: person, clientID: pending.party.clientID))
+        }
         let granted = try await consentedScopes(of: person, to: pending.party.clientID)
         let wanted = Set(request.scopes).subtracting(["openid"])
         if request.prompt.contains("consent") || !wanted.isSubset(of: granted) {
@@ -254,6 +262,9 @@ public struct OpenIDProvider: Sendable {
                     \(bind: Timestamp(now.addingTimeInterval(Self.codeLifetime)).microseconds))
                 """
             ).run()
+            try await carryActing(
+                from: "request:\(pending.id)", to: "code:\(SessionStore.hash(code))", lifetime: Self.codeLifetime,
+                in: sql)
         }
         return redirect(request, ["code": code])
     }

@@ -1,3 +1,5 @@
+public import CivitasCore
+import Foundation
 import HTTPTypes
 public import Hummingbird
 import Logging
@@ -12,6 +14,9 @@ public struct BrowserSessions: AuthenticationCompletion, AuthenticatedPersonLook
     /// The store.
     public let store: SessionStore
     private let servedOverTLS: Bool
+    /// Whether a person can act for someone else, so that a new login goes by the choice page
+    /// (`/account/acting`); set by the node when it serves representation (decision 0016).
+    public var canActForOthers: (@Sendable (PersonalNumber) async throws -> Bool)?
 
     /// The session cookie's name.
     public static let cookieName = "civitas_session"
@@ -56,6 +61,11 @@ public struct BrowserSessions: AuthenticationCompletion, AuthenticatedPersonLook
         let (token, _) = try await store.open(authentication, userAgent: request.headers[.userAgent])
         response.setCookie(cookie(token))
         context.logger.info("signed in", metadata: ["level": "\(authentication.level.acr)"])
+        // A relying party's authorization asks whom the person acts for itself, for its own service.
+        if let canActForOthers, !target.hasPrefix("/oidc/"), try await canActForOthers(authentication.personalNumber) {
+            response.headers[.location] =
+                "/account/acting?return=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        }
         return response
     }
 

@@ -72,6 +72,7 @@ struct Demo: AsyncParsableCommand {
         }
         let demoAccounts = try await Self.createDemoAccounts(database: database, persons: summary.persons)
         let official = try await Self.createDemoOfficial(database: database, persons: summary.persons)
+        let demoCompany = try await Self.createDemoCompany(database: database, persons: summary.persons)
         if noServe {
             Console.say("Demo country: \(summary.persons) residents, \(summary.agencies) agencies in \(dataDirectory).")
             await database.close()
@@ -87,6 +88,7 @@ struct Demo: AsyncParsableCommand {
               - \(url)login as \(demoAccounts.joined(separator: ", ")) with the password "\(Self.demoPassword)"
               - \(url)admin as \(official ?? "—"), an official with the identity-admin and service-hall roles: the same
                 password, then a code from the TOTP secret \(Self.officialTOTPSecret.base32)
+              - \(url)account/powers: give a power of attorney; \(demoCompany ?? "no demo company")
               - \(url)health/ready, \(url)metrics and \(url)openapi.json
               - civitas audit verify --data \(dataDirectory)   (checks the audit chain; stop the demo first or run it
                 alongside: SQLite allows both)

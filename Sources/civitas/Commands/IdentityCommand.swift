@@ -11,7 +11,7 @@ import Trust
 struct IdentityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "identity", abstract: "Accounts, OpenID Connect relying parties and signing keys.",
-        subcommands: [Account.self, Client.self, Keys.self, OfficialCommand.self])
+        subcommands: [Account.self, Client.self, Keys.self, OfficialCommand.self, EntityCommand.self])
 
     /// `civitas identity account`.
     struct Account: AsyncParsableCommand {
