@@ -1,7 +1,7 @@
 import CivitasCore
 import Trust
 
-/// Fuzz targets for the parsers of untrusted input: text in CivitasCore, DER in Trust.
+/// Fuzz targets for the parsers of untrusted input: text in CivitasCore (X-Road identifiers included), DER in Trust.
 ///
 /// Built with `-sanitize=fuzzer -D CIVITAS_FUZZ`, this is a libFuzzer binary (see `scripts/fuzz`); built
 /// normally, it replays the files named on the command line, so that a crashing input found once stays
@@ -12,7 +12,7 @@ enum FuzzTargets {
         guard let selector = bytes.first else { return }
         let text = String(decoding: bytes.dropFirst(), as: UTF8.self)
         let der = Array(bytes.dropFirst())
-        switch selector % 10 {
+        switch selector % 11 {
         case 0:
             if let number = try? PersonalNumber(text) {
                 precondition(number.rawValue == text, "a parsed personal number prints back unchanged")
@@ -42,9 +42,22 @@ enum FuzzTargets {
             }
         case 8:
             _ = try? CMSSignedData(contentInfoDER: der)
-        default:
+        case 9:
             _ = try? CertificateRevocationList(derEncoded: der)
             _ = OCSPRequest.derBytes(fromGETPath: text)
+        default:
+            if let client = try? XRoadClientIdentifier(text) {
+                precondition(client.description == text, "a parsed X-Road client identifier prints back unchanged")
+            }
+            if let service = try? XRoadServiceIdentifier(text) {
+                precondition(service.description == text, "a parsed X-Road service identifier prints back unchanged")
+            }
+            if let parsed = try? XRoadServiceIdentifier.parse(path: text) {
+                precondition(parsed.rest.hasPrefix("/"), "the rest of a service path is a path")
+                precondition(
+                    (try? XRoadServiceIdentifier.parse(path: parsed.service.path))?.service == parsed.service,
+                    "a service's path parses back to the service")
+            }
         }
     }
 }

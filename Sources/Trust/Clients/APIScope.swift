@@ -6,4 +6,6 @@ public enum APIScope: String, Sendable, CaseIterable, Codable {
     case signatures
     /// Read the client's own signature log.
     case audit
+    /// Manage the exchange's central registry: members, subsystems, nodes, services and access rights.
+    case exchangeRegistry = "exchange.registry"
 }

@@ -30,7 +30,9 @@ extension PKICommand {
             @Option(help: "A name for operators, e.g. \"Ministry of Justice e-services\".")
             var name: String
 
-            @Option(name: .customLong("scope"), help: "certificates, signatures or audit; repeat for several.")
+            @Option(
+                name: .customLong("scope"),
+                help: "certificates, signatures, audit or exchange.registry; repeat for several.")
             var scopes: [String]
 
             @Option(
