@@ -17,12 +17,12 @@ xreg_cli() {
     shift
     local rc=0
     split_at_dashes "$@"
-    timeout 120 "${CLEAN_ENV[@]}" "${VARS[@]}" "${ARGS[@]}" </dev/null >"$WORK/xreg/out" 2>&1 || rc=$?
+    timeout 120 "${CLEAN_ENV[@]}" "${VARS[@]}" "${ARGS[@]}" </dev/null >"$WORK/xreg/out" 2>"$WORK/xreg/err" || rc=$?
     if [[ $rc -eq 0 ]]; then
         pass "$name"
         return 0
     fi
-    fail "$name" "exit status $rc" "$(tail -n 5 "$WORK/xreg/out")"
+    fail "$name" "exit status $rc" "$(tail -n 5 "$WORK/xreg/err")"
     return 1
 }
 
