@@ -107,7 +107,7 @@ extension IdentifierError {
 
     /// `U+0661`: a code point, not the character itself, so that invisible or confusable characters
     /// (a no-break space, an Arabic-Indic digit) are plain to see in a log.
-    private static func codePoint(_ scalar: Unicode.Scalar) -> String {
+    static func codePoint(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
         return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }

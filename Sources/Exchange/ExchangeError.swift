@@ -27,6 +27,15 @@ public struct ExchangeError: Error, CustomStringConvertible, Sendable {
         public static let invalidMessage = Code("invalidMessage")
         /// A message's seal does not verify, or its signer is not the member the message claims to come from.
         public static let sealRefused = Code("sealRefused")
+        /// The record is still referred to (a member with subsystems, a subsystem with services, …).
+        public static let inUse = Code("inUse")
+        /// The node has no valid global configuration yet (never downloaded, or none stored).
+        public static let globalConfigurationUnavailable = Code("globalConfigurationUnavailable")
+        /// The last valid global configuration has expired: the node refuses to exchange until it gets a fresh one.
+        public static let globalConfigurationExpired = Code("globalConfigurationExpired")
+        /// A downloaded global configuration was refused: bad signature, wrong signer or chain, wrong instance,
+        /// expired, older than the one held, or not the configuration format.
+        public static let globalConfigurationRefused = Code("globalConfigurationRefused")
 
         /// The code's name.
         public var description: String { name }

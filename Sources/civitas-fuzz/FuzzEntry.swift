@@ -2,7 +2,8 @@ import CivitasCore
 import Exchange
 import Trust
 
-/// Fuzz targets for the parsers of untrusted input: text in CivitasCore, DER in Trust and Exchange.
+/// Fuzz targets for the parsers of untrusted input: text in CivitasCore (X-Road identifiers included), DER in Trust
+/// and Exchange.
 ///
 /// Built with `-sanitize=fuzzer -D CIVITAS_FUZZ`, this is a libFuzzer binary (see `scripts/fuzz`); built
 /// normally, it replays the files named on the command line, so that a crashing input found once stays
@@ -13,7 +14,7 @@ enum FuzzTargets {
         guard let selector = bytes.first else { return }
         let text = String(decoding: bytes.dropFirst(), as: UTF8.self)
         let der = Array(bytes.dropFirst())
-        switch selector % 11 {
+        switch selector % 12 {
         case 0:
             if let number = try? PersonalNumber(text) {
                 precondition(number.rawValue == text, "a parsed personal number prints back unchanged")
@@ -50,6 +51,19 @@ enum FuzzTargets {
                     precondition((try? MessageLogRecord(derEncoded: item.record.derEncoded)) == item.record)
                     _ = item.record.hash
                 }
+            }
+        case 11:
+            if let client = try? XRoadClientIdentifier(text) {
+                precondition(client.description == text, "a parsed X-Road client identifier prints back unchanged")
+            }
+            if let service = try? XRoadServiceIdentifier(text) {
+                precondition(service.description == text, "a parsed X-Road service identifier prints back unchanged")
+            }
+            if let parsed = try? XRoadServiceIdentifier.parse(path: text) {
+                precondition(parsed.rest.hasPrefix("/"), "the rest of a service path is a path")
+                precondition(
+                    (try? XRoadServiceIdentifier.parse(path: parsed.service.path))?.service == parsed.service,
+                    "a service's path parses back to the service")
             }
         default:
             _ = try? CertificateRevocationList(derEncoded: der)

@@ -14,11 +14,8 @@ import Trust
 /// away and comes back, refusal past the allowed delay, evidence export, archiving.
 @Suite("Message log")
 struct MessageLogTests {
-    /// The registry's version 1 comes with the other half of the block; the migrator wants each block's versions
-    /// contiguous from 1, so these tests put an empty stand-in before the log's version 2.
-    static let migrations =
-        [Migration(module: "exchange", version: 1, name: "stand-in for the central registry", statements: { _ in [] })]
-        + MessageLog.migrations
+    /// The whole Exchange schema (the central registry's version 1, then the log's version 2).
+    static let migrations = ExchangeMigrations.all
 
     static let pki = MessageLogTestPKI.shared
 

@@ -44,6 +44,8 @@ source "$ROOT/scripts/lib/system/consent.sh"
 source "$ROOT/scripts/lib/system/officials.sh"
 # shellcheck source=scripts/lib/system/representation.sh
 source "$ROOT/scripts/lib/system/representation.sh"
+# shellcheck source=scripts/lib/system/exchange-registry.sh
+source "$ROOT/scripts/lib/system/exchange-registry.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -499,6 +501,7 @@ node_tests() {
     expect_ok "civitas migrate (second run, nothing pending)" "${vars[@]}" -- "$BINARY" migrate --data "$data"
     pki_tests "$data" "${vars[@]}"
     esignature_tests "$data" "${vars[@]}"
+    exchange_registry_tests "$data" "${vars[@]}"
     identity_device_tests "$data" "${vars[@]}"
 
     if start_server "serve" "${vars[@]}" -- serve --host 127.0.0.1 --port @PORT@ --data "$data"; then

@@ -1,6 +1,7 @@
 import Audit
 import CivitasCore
 import DemoCountry
+import Exchange
 import Foundation
 public import Hummingbird
 import Identity
@@ -24,7 +25,7 @@ public enum Node {
 
     /// The migrations of every block composed into a node, in order.
     public static func migrations(demo: Bool) -> [Migration] {
-        AuditLog.migrations + NationalPKI.migrations + IdentityMigrations.all
+        AuditLog.migrations + NationalPKI.migrations + IdentityMigrations.all + ExchangeMigrations.all
             + (demo ? DemoCountryStore.migrations : [])
     }
 
@@ -106,9 +107,14 @@ public enum Node {
             fragments.append(try OpenAPIDocument.bundledFragment("consent"))
             fragments.append(try OpenAPIDocument.bundledFragment("identity-relying-parties"))
         }
+        if served.contains(NodeBlocks.registry) {
+            fragments.append(try OpenAPIDocument.bundledFragment("exchange-registry"))
+        }
         OpenAPIRoutes(document: try OpenAPIDocument.compose(fragments: fragments, version: version))
             .register(in: routes)
-        let needsPKI = served.contains(NodeBlocks.trust) || served.contains(NodeBlocks.identity)
+        let needsPKI =
+            served.contains(NodeBlocks.trust) || served.contains(NodeBlocks.identity)
+            || served.contains(NodeBlocks.registry)
         let pki = needsPKI ? try TrustSetup.pki(configuration, database: database, logger: logger) : nil
         if served.contains(NodeBlocks.trust), let pki {
             TrustRoutes(pki: pki).register(in: routes)
@@ -164,8 +170,19 @@ public enum Node {
                 ).register(in: routes)
             }
         }
+        if served.contains(NodeBlocks.registry), let pki {
+            let registry = try await centralRegistry(pki: pki, database: database)
+            GlobalConfigurationRoutes(
+                publisher: GlobalConfigurationPublisher(registry: registry, database: database, pki: pki)
+            ).register(in: routes)
+            RegistryAPIRoutes(
+                registry: registry, clients: APIClientRegistry(database: database, audit: AuditLog(database: database))
+            ).register(in: routes)
+        }
         if served.contains(NodeBlocks.web) {
-            let available = Set(["core", "storage", "audit"]).union(served)
+            var available = Set(["core", "storage", "audit"]).union(served)
+            // The home page presents the Exchange block as one; its central registry is the part that exists.
+            if served.contains(NodeBlocks.registry) { available.insert("exchange") }
             let presentation = SitePresentation(available: available, demo: demo)
             try WebRoutes(renderer: renderer, presentation: presentation, settings: settings).register(in: routes)
         }

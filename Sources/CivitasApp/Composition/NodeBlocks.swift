@@ -12,6 +12,10 @@ public enum NodeBlocks {
     /// Central authentication: sessions, login, the OpenID Connect provider.
     public static let identity = "identity"
 
+    /// The exchange's central registry: members, nodes, services, access rights and the signed global
+    /// configuration every exchange node downloads.
+    public static let registry = "registry"
+
     /// Every block this release can serve.
-    public static let servable: Set<String> = [web, trust, identity]
+    public static let servable: Set<String> = [web, trust, identity, registry]
 }

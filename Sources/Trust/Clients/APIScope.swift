@@ -14,4 +14,6 @@ public enum APIScope: String, Sendable, CaseIterable, Codable {
     case consentAudit = "consent.audit"
     /// Manage the OpenID Connect relying parties through `/identity/v1/relying-parties` (Identity block).
     case identityRelyingParties = "identity.relying-parties"
+    /// Manage the exchange's central registry: members, subsystems, nodes, services and access rights.
+    case exchangeRegistry = "exchange.registry"
 }

@@ -35,13 +35,17 @@ public struct WebRoutes: Sendable {
         }
         var demo: Any = false
         if let showcase = presentation.demo {
-            let tries: [[String: Any]] = [
+            var tries: [[String: Any]] = [
                 ["text": catalogue["demo_try_home"]],
                 ["text": catalogue["demo_try_audit"]],
                 ["text": catalogue["demo_try_health"], "href": "/health/ready"],
                 ["text": catalogue["demo_try_metrics"], "href": "/metrics"],
                 ["text": catalogue["demo_try_openapi"], "href": "/openapi.json"],
             ]
+            if presentation.blocks.contains(where: { $0.id == "exchange" && $0.available }) {
+                tries.append(
+                    ["text": catalogue["demo_try_exchange"], "href": "/exchange/global-configuration"])
+            }
             demo =
                 [
                     "try": tries, "persons": context.language.grouped(showcase.persons),

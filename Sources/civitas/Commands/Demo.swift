@@ -3,6 +3,7 @@ import Audit
 import CivitasApp
 import CivitasCore
 import DemoCountry
+import Exchange
 import Foundation
 import Identity
 import Storage
@@ -73,6 +74,8 @@ struct Demo: AsyncParsableCommand {
         let demoAccounts = try await Self.createDemoAccounts(database: database, persons: summary.persons)
         let official = try await Self.createDemoOfficial(database: database, persons: summary.persons)
         let demoCompany = try await Self.createDemoCompany(database: database, persons: summary.persons)
+        try await Self.registerDemoAgencies(
+            try await Node.centralRegistry(configuration, database: database, logger: logger))
         if noServe {
             Console.say("Demo country: \(summary.persons) residents, \(summary.agencies) agencies in \(dataDirectory).")
             await database.close()
@@ -90,6 +93,7 @@ struct Demo: AsyncParsableCommand {
                 password, then a code from the TOTP secret \(Self.officialTOTPSecret.base32)
               - \(url)account/powers: give a power of attorney; \(demoCompany ?? "no demo company")
               - \(url)health/ready, \(url)metrics and \(url)openapi.json
+              - \(url)exchange/global-configuration, the signed global configuration of the exchange (its agencies)
               - civitas audit verify --data \(dataDirectory)   (checks the audit chain; stop the demo first or run it
                 alongside: SQLite allows both)
             Stop with Ctrl-C.
@@ -108,6 +112,25 @@ struct Demo: AsyncParsableCommand {
     static let demoPassword = "civitas demo country 2026"
 
     /// Accounts for the first three adult residents, made once: `demo.<given name>`.
+    /// Registers every demo agency as an exchange member with one subsystem named after it
+    /// (`CVT/GOV/700000015/civil-registry`), once.
+    static func registerDemoAgencies(_ registry: CentralRegistry) async throws {
+        guard try await registry.members().isEmpty else { return }
+        let actor = AuditActor.system("demo")
+        for agency in DemoAgencies.all {
+            let member = try XRoadClientIdentifier(
+                instance: registry.instance, memberClass: agency.memberClass, memberCode: agency.memberCode)
+            let subsystem = agency.catalogueKey.replacingOccurrences(of: "agency_", with: "")
+                .replacingOccurrences(of: "_", with: "-")
+            try await registry.addMember(member, name: agency.shortName, actor: actor)
+            try await registry.addSubsystem(
+                try XRoadClientIdentifier(
+                    instance: member.instance, memberClass: member.memberClass, memberCode: member.memberCode,
+                    subsystemCode: subsystem),
+                actor: actor)
+        }
+    }
+
     static func createDemoAccounts(database: Database, persons: Int) async throws -> [String] {
         let audit = AuditLog(database: database)
         let accounts = AccountStore(

@@ -37,8 +37,7 @@ struct ExchangeBenchCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("log.sqlite").path
         let database = try await Database.open(.sqlite(path: path), logger: logger)
-        let standIn = Migration(module: "exchange", version: 1, name: "bench stand-in", statements: { _ in [] })
-        try await Migrator(database: database, migrations: [standIn] + MessageLog.migrations, logger: logger).migrate()
+        try await Migrator(database: database, migrations: ExchangeMigrations.all, logger: logger).migrate()
         let before = Self.size(of: path)
         let log = MessageLog(
             database: database,

@@ -33,8 +33,8 @@ extension PKICommand {
             @Option(
                 name: .customLong("scope"),
                 help: ArgumentHelp(
-                    "certificates, signatures, audit, consent.config, consent.service, consent.audit or "
-                        + "identity.relying-parties; repeat for several."))
+                    "certificates, signatures, audit, consent.config, consent.service, consent.audit, "
+                        + "identity.relying-parties or exchange.registry; repeat for several."))
             var scopes: [String]
 
             @Option(
