@@ -36,6 +36,8 @@ source "$ROOT/scripts/lib/system/oidc.sh"
 source "$ROOT/scripts/lib/system/identity-devices.sh"
 # shellcheck source=scripts/lib/system/identity-passwords.sh
 source "$ROOT/scripts/lib/system/identity-passwords.sh"
+# shellcheck source=scripts/lib/system/qrcode.sh
+source "$ROOT/scripts/lib/system/qrcode.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -811,6 +813,7 @@ main() {
     node_tests sqlite
     oidc_tests
     identity_password_tests
+    qrcode_tests
     pkcs11_tests
     if [[ -n "$DATABASE_URL" ]]; then
         ENGINE="postgres"
