@@ -13,7 +13,7 @@ struct Civitas: AsyncParsableCommand {
         subcommands: [
             Serve.self, Demo.self, Migrate.self, AuditCommand.self, PKICommand.self, SealCommand.self,
             SignCommand.self, VerifyCommand.self, TimeStampCommand.self, IdentityCommand.self, CardCommand.self,
-            MobileCommand.self, ExchangeCommand.self, Bench.self,
+            MobileCommand.self, ExchangeCommand.self, Bench.self, QRCodeCommand.self,
         ]
     )
 }

@@ -211,6 +211,8 @@ struct RepresentationHTTPTests {
                 let page = try await fixture.request("/powers-of-attorney/\(id)?lang=\(language)", accept: "text/html")
                 #expect(page.status == .ok)
                 #expect(page.text.contains(text), "\(language)")
+                // The page carries a QR code of its own address, as one SVG path with an accessible name.
+                #expect(page.text.contains(#"<svg"#) && page.text.contains(#"role="img""#), "\(language)")
                 #expect(page.text.contains("Nino Beridze"))
             }
             let own = try await fixture.request("/account/powers", session: giorgi, accept: "text/html")

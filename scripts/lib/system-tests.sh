@@ -46,6 +46,8 @@ source "$ROOT/scripts/lib/system/officials.sh"
 source "$ROOT/scripts/lib/system/representation.sh"
 # shellcheck source=scripts/lib/system/exchange-registry.sh
 source "$ROOT/scripts/lib/system/exchange-registry.sh"
+# shellcheck source=scripts/lib/system/qrcode.sh
+source "$ROOT/scripts/lib/system/qrcode.sh"
 
 BINARY="$1"
 DATABASE_URL="${2:-}"
@@ -826,6 +828,7 @@ main() {
     identity_password_tests
     login_timing_tests
     representation_tests
+    qrcode_tests
     pkcs11_tests
     if [[ -n "$DATABASE_URL" ]]; then
         ENGINE="postgres"

@@ -94,6 +94,10 @@ extension RepresentationRoutes {
                 ["kind": catalogue["power_event_\($0.kind.rawValue)"], "at": Timestamp($0.at).description]
             },
             "url": document.verificationURL,
+            // Scanned from paper or another screen, the code lands on this same verification page.
+            "qrSVG":
+                (try? QRCode(text: document.verificationURL, correction: .medium).svg(
+                    moduleSize: 4, quietZone: 4, title: catalogue["power_qr_title"])) ?? "",
             "may_sign": (try? policy?.checkSign(power)) != nil,
             "may_accept": (try? policy?.checkAccept(power)) != nil,
             "may_revoke": (try? policy?.checkRevoke(power)) != nil,
