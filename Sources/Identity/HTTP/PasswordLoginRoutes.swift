@@ -96,7 +96,7 @@ public struct PasswordLoginRoutes: Sendable {
                 .password, request: request, context: context, status: .forbidden, error: "login_high_required")
         }
         let username = fields["username"] ?? ""
-        let address = context.peerAddress.flatMap(ClientAddress.init) ?? ClientAddress("0.0.0.0")!
+        let address = ClientAddress.of(context)
         switch try await accounts.authenticate(username: username, password: fields["password"] ?? "", address: address)
         {
         case .failure:

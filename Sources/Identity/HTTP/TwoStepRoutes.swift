@@ -85,7 +85,7 @@ public struct TwoStepRoutes: Sendable {
         guard let account = try await accounts.account(of: person) else {
             return (.conflict, "two_step_no_password")
         }
-        let address = context.peerAddress.flatMap(ClientAddress.init) ?? ClientAddress("0.0.0.0")!
+        let address = ClientAddress.of(context)
         switch try await accounts.authenticate(username: account.username, password: password, address: address) {
         case .success: return nil
         case .failure: return (.unauthorized, "two_step_error_password")
