@@ -144,8 +144,10 @@ struct DatabaseTests {
 
     @Test("the database answers a ping", arguments: DatabaseEngine.allCases)
     func ping(engine: DatabaseEngine) async throws {
+        // The test asserts that the ping succeeds, not how fast: under a loaded CI machine a fresh
+        // PostgreSQL connection can take longer than the readiness probe's two seconds.
         try await TestDatabase.with(engine) { database in
-            try await database.ping()
+            try await database.ping(timeout: .seconds(60))
         }
     }
 }
