@@ -36,6 +36,18 @@ public struct TrustError: Error, CustomStringConvertible, Sendable {
         /// A remote time-stamp authority answered with something other than a time-stamp reply: an HTTP error
         /// status, another content type, a body over the size cap, or bytes that are not a TimeStampResp.
         public static let tsaBadReply = Code("tsaBadReply")
+        /// An OCSP responder could not be reached, or did not answer within the timeout.
+        public static let ocspUnreachable = Code("ocspUnreachable")
+        /// An OCSP responder answered with something other than a usable OCSP response: an HTTP status other than
+        /// 200, another content type, a body over the size cap, bytes that are not a DER OCSPResponse, a response
+        /// status other than successful (the responder refused), or no answer about the certificate asked.
+        public static let ocspBadReply = Code("ocspBadReply")
+        /// An OCSP answer that cannot be trusted: its signature does not verify, its signer is neither the CA nor a
+        /// responder the CA authorised for OCSP signing (RFC 6960 §4.2.2.2), or it does not echo the request's nonce.
+        public static let ocspUntrusted = Code("ocspUntrusted")
+        /// An OCSP answer outside its time window: older than the relying party's freshness limit, past its
+        /// nextUpdate, or dated in the future beyond the allowed clock skew.
+        public static let ocspStale = Code("ocspStale")
 
         /// The code's name.
         public var description: String { name }
