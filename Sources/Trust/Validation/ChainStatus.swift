@@ -29,7 +29,8 @@ struct ChainStatus {
             let certificate = chain[index]
             let isLeaf = index == 0
             let name = isLeaf ? "The \(what)" : "The CA certificate \(certificate.subject)"
-            let (status, source) = await validator.revocationStatus(of: certificate, issuer: chain[index + 1])
+            let (status, source, sourceFailures) = await validator.revocationStatus(
+                of: certificate, issuer: chain[index + 1])
             if isLeaf {
                 leafStatus = status
                 result.leafSummary = .init(status, source: source)
@@ -64,9 +65,10 @@ struct ChainStatus {
                             "\(name) is on hold since \(Timestamp(since)); validate again once it is resumed."))
                 }
             case .unknown:
+                let why = sourceFailures.isEmpty ? "" : " (\(sourceFailures.joined(separator: "; ")))"
                 failures.append(
                     ValidationFailure(
-                        .tryLater, "No revocation information about \(name.lowercasedFirst) is available."))
+                        .tryLater, "No revocation information about \(name.lowercasedFirst) is available\(why)."))
             }
         }
         // Validity, for every certificate including the anchor.

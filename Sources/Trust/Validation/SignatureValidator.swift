@@ -80,13 +80,23 @@ public struct SignatureValidator: Sendable {
             message: failing?.messages.first, signatures: reports)
     }
 
-    /// Asks the sources in order; the first that knows answers.
-    func revocationStatus(of certificate: Certificate, issuer: Certificate) async -> (RevocationStatus, String?) {
+    /// Asks the sources in order; the first that knows answers. When none does, the failures of those that threw
+    /// (an unreachable responder, a stale answer) say why, each prefixed with the source's name.
+    func revocationStatus(
+        of certificate: Certificate, issuer: Certificate
+    ) async -> (status: RevocationStatus, source: String?, failures: [String]) {
+        var failures: [String] = []
         for source in revocationSources {
-            guard let status = try? await source.status(of: certificate, issuer: issuer) else { continue }
-            if status != .unknown { return (status, source.name) }
+            do {
+                let status = try await source.status(of: certificate, issuer: issuer)
+                if status != .unknown { return (status, source.name, []) }
+            } catch let error as TrustError {
+                failures.append("\(source.name): \(error.message)")
+            } catch {
+                failures.append("\(source.name): \(error)")
+            }
         }
-        return (.unknown, nil)
+        return (.unknown, nil, failures)
     }
 
     /// Builds a chain from `leaf` to a trust anchor through `pool`, checking signatures, basic constraints,
