@@ -44,6 +44,12 @@ enum FuzzTargets {
             }
         case 8:
             _ = try? CMSSignedData(contentInfoDER: der)
+        case 9:
+            // What an OCSP client reads from a responder it does not control.
+            if let response = try? OCSPResponse(derEncoded: der), let basic = response.basicResponse {
+                precondition(response.status == .successful, "only a successful response carries a basic response")
+                for single in basic.responses { _ = basic.response(for: single.certID) }
+            }
         case 10:
             if let evidence = try? MessageLogEvidence(derEncoded: der) {
                 precondition(evidence.derEncoded == der, "accepted evidence encodes back to the same bytes")
