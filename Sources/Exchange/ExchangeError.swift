@@ -37,6 +37,21 @@ public struct ExchangeError: Error, CustomStringConvertible, Sendable {
         /// expired, older than the one held, or not the configuration format.
         public static let globalConfigurationRefused = Code("globalConfigurationRefused")
 
+        // Transport between exchange nodes.
+        /// A peer node could not be reached or the connection failed: connection refused, reset or closed before the
+        /// answer was complete, a name that does not resolve, or no answer within the deadline. The message says which,
+        /// and to what address.
+        public static let networkError = Code("networkError")
+        /// The peer node's TLS certificate was refused: it does not chain to a trusted root, lacks the extended key
+        /// usage, or is not the certificate registered for that node. The message says why.
+        public static let peerRefused = Code("peerRefused")
+        /// The TLS session with a peer node failed for a reason other than our check of its certificate: usually
+        /// the peer refused ours (an unknown CA, a certificate it does not have registered), or no common protocol
+        /// version or cipher suite.
+        public static let handshakeFailed = Code("handshakeFailed")
+        /// A peer node's answer is larger than the caller allows; the connection was dropped without reading the rest.
+        public static let responseTooLarge = Code("responseTooLarge")
+
         /// The code's name.
         public var description: String { name }
     }
