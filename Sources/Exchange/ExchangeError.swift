@@ -37,6 +37,13 @@ public struct ExchangeError: Error, CustomStringConvertible, Sendable {
         /// expired, older than the one held, or not the configuration format.
         public static let globalConfigurationRefused = Code("globalConfigurationRefused")
 
+        // Metadata services.
+        /// A service has no OpenAPI description, so `getOpenAPI` has nothing to serve.
+        public static let noServiceDescription = Code("noServiceDescription")
+        /// A service's OpenAPI description cannot be read: not JSON or YAML that the reader understands, or not an
+        /// OpenAPI document (no `openapi` field, `paths` not a mapping, a path not starting with `/`).
+        public static let invalidServiceDescription = Code("invalidServiceDescription")
+
         /// The code's name.
         public var description: String { name }
     }
