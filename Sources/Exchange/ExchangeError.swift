@@ -52,6 +52,13 @@ public struct ExchangeError: Error, CustomStringConvertible, Sendable {
         /// A peer node's answer is larger than the caller allows; the connection was dropped without reading the rest.
         public static let responseTooLarge = Code("responseTooLarge")
 
+        // Metadata services.
+        /// A service has no OpenAPI description, so `getOpenAPI` has nothing to serve.
+        public static let noServiceDescription = Code("noServiceDescription")
+        /// A service's OpenAPI description cannot be read: not JSON or YAML that the reader understands, or not an
+        /// OpenAPI document (no `openapi` field, `paths` not a mapping, a path not starting with `/`).
+        public static let invalidServiceDescription = Code("invalidServiceDescription")
+
         /// The code's name.
         public var description: String { name }
     }
