@@ -91,7 +91,8 @@ struct MessageLogTests {
             let tsa = LoopbackTSA(authority: try Self.pki.authority())
             try await tsa.start()
             let url = await tsa.url
-            try await HTTPTimeStampClient.withClient(url: url, configuration: .init(requestTimeout: .seconds(5))) {
+            // A refused connection fails at once; the generous deadline is for a machine busy with the other suites.
+            try await HTTPTimeStampClient.withClient(url: url, configuration: .init(requestTimeout: .seconds(30))) {
                 client in
                 try await log.append(try await MessageLogSamples.request("before"))
                 #expect(try await log.stampPending(using: client) == 1)

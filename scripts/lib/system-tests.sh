@@ -26,6 +26,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/scripts/lib/postgres.sh"
 # shellcheck source=scripts/lib/system/validation.sh
 source "$ROOT/scripts/lib/system/validation.sh"
+# shellcheck source=scripts/lib/system/exchange-nodes.sh
+source "$ROOT/scripts/lib/system/exchange-nodes.sh"
 # shellcheck source=scripts/lib/system/esignature.sh
 source "$ROOT/scripts/lib/system/esignature.sh"
 # shellcheck source=scripts/lib/system/timestamp.sh
@@ -94,6 +96,11 @@ cleanup() {
         sleep 1
         kill -KILL "$SERVER_PID" 2>/dev/null || true
     fi
+    # The exchange-node tests run several processes at once; they are reaped there unless a test was cut short.
+    local pid
+    for pid in "${XN_PIDS[@]}"; do
+        kill -KILL "$pid" 2>/dev/null || true
+    done
     local db
     for db in "${CREATED_DATABASES[@]}"; do
         "$(psql_bin)" "$DATABASE_URL" -q -v ON_ERROR_STOP=1 \
@@ -830,6 +837,7 @@ main() {
     representation_tests
     qrcode_tests
     pkcs11_tests
+    exchange_node_tests
     if [[ -n "$DATABASE_URL" ]]; then
         ENGINE="postgres"
         if create_database; then

@@ -83,7 +83,7 @@ public enum Node {
             demo: demo != nil)
         let renderer = try await PageRenderer.bundled(settings: settings)
         let migrator = try Migrator(database: database, migrations: migrations(demo: demo != nil), logger: logger)
-        let served = configuration.blocks ?? NodeBlocks.servable
+        let served = configuration.blocks ?? NodeBlocks.national
 
         let router = Router(context: CivitasRequestContext.self)
         router.add(middleware: RequestContextMiddleware(settings: settings))
@@ -91,7 +91,8 @@ public enum Node {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware(servedOverTLS: settings.servedOverTLS))
         router.add(middleware: ErrorMiddleware(renderer: renderer))
-        router.add(middleware: BodyLimitMiddleware())
+        // The exchange node's door bounds its messages itself, by the instance's policy.
+        router.add(middleware: BodyLimitMiddleware(exemptPathPrefixes: ["/r1/"]))
 
         let routes = RouteTable()
         var services: [any Service] = []
@@ -178,6 +179,11 @@ public enum Node {
             RegistryAPIRoutes(
                 registry: registry, clients: APIClientRegistry(database: database, audit: AuditLog(database: database))
             ).register(in: routes)
+        }
+        if served.contains(NodeBlocks.exchange) {
+            let exchange = try await exchangeNode(configuration, database: database, logger: logger)
+            ExchangeNodeRoutes(runtime: exchange.runtime).register(in: routes)
+            services.append(contentsOf: exchange.services)
         }
         if served.contains(NodeBlocks.web) {
             var available = Set(["core", "storage", "audit"]).union(served)

@@ -16,6 +16,14 @@ public enum NodeBlocks {
     /// configuration every exchange node downloads.
     public static let registry = "registry"
 
+    /// An exchange node of one member organisation (`exchange.node`): the X-Road REST door for the member's own
+    /// systems on the node's port, sealed messages to and from other nodes on `exchange.port`, the message log.
+    public static let exchange = "exchange"
+
     /// Every block this release can serve.
-    public static let servable: Set<String> = [web, trust, identity, registry]
+    public static let servable: Set<String> = [web, trust, identity, registry, exchange]
+
+    /// What a node serves when no `--blocks` are given: the national services, without an exchange node (which
+    /// belongs to one member organisation and needs its keys).
+    public static let national: Set<String> = [web, trust, identity, registry]
 }

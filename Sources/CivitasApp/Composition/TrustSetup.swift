@@ -32,14 +32,20 @@ enum TrustSetup {
         return key
     }
 
-    static func pki(_ configuration: NodeConfiguration, database: Database, logger: Logger) throws -> NationalPKI {
-        let keyStore: any TrustKeyStore
+    /// The node's key store: the PKCS#11 token when one is configured, else keys sealed in the database.
+    static func keyStore(
+        _ configuration: NodeConfiguration, database: Database, logger: Logger
+    ) throws
+        -> any TrustKeyStore
+    {
         if let token = configuration.pkcs11 {
-            keyStore = try PKCS11KeyStore(modulePath: token.module, tokenLabel: token.token, pin: token.pin)
-        } else {
-            keyStore = SoftwareKeyStore(
-                database: database, encryptionKey: try keyEncryptionKey(configuration, logger: logger))
+            return try PKCS11KeyStore(modulePath: token.module, tokenLabel: token.token, pin: token.pin)
         }
+        return SoftwareKeyStore(database: database, encryptionKey: try keyEncryptionKey(configuration, logger: logger))
+    }
+
+    static func pki(_ configuration: NodeConfiguration, database: Database, logger: Logger) throws -> NationalPKI {
+        let keyStore = try keyStore(configuration, database: database, logger: logger)
         return NationalPKI(
             database: database, keyStore: keyStore, audit: AuditLog(database: database),
             baseURL: configuration.effectivePublicURL)

@@ -1,3 +1,4 @@
+import CivitasCore
 import Configuration
 import Foundation
 import Logging
@@ -146,6 +147,45 @@ extension NodeConfiguration {
                 throw ConfigurationError(setting: Setting.logFormat.key, reason: "must be text or json")
             }
             configuration.logFormat = parsed
+        }
+        if let node = string(.exchangeNode) {
+            guard (try? XRoadClientIdentifier(node))?.isSubsystem == true else {
+                throw ConfigurationError(
+                    setting: Setting.exchangeNode.key, reason: "must be a node identifier, INSTANCE/CLASS/MEMBER/SERVER"
+                )
+            }
+            configuration.exchange.node = node
+        }
+        if let url = string(.exchangeRegistryURL) {
+            guard let components = URLComponents(string: url),
+                components.scheme == "http" || components.scheme == "https",
+                components.host?.isEmpty == false
+            else {
+                throw ConfigurationError(
+                    setting: Setting.exchangeRegistryURL.key, reason: "must be an http:// or https:// URL with a host")
+            }
+            configuration.exchange.registryURL = url
+        }
+        if let port = try integer(.exchangePort) {
+            guard (1...65535).contains(port) else {
+                throw ConfigurationError(
+                    setting: Setting.exchangePort.key, reason: "\(port) is not a TCP port (1-65535)")
+            }
+            configuration.exchange.port = port
+        }
+        if let seconds = try integer(.exchangeUnstampedLimit) {
+            guard (1...(30 * 86_400)).contains(seconds) else {
+                throw ConfigurationError(
+                    setting: Setting.exchangeUnstampedLimit.key, reason: "must be between 1 and 2592000 seconds")
+            }
+            configuration.exchange.unstampedLimitSeconds = seconds
+        }
+        if let seconds = try integer(.exchangeTimeStampInterval) {
+            guard (1...86_400).contains(seconds) else {
+                throw ConfigurationError(
+                    setting: Setting.exchangeTimeStampInterval.key, reason: "must be between 1 and 86400 seconds")
+            }
+            configuration.exchange.timeStampIntervalSeconds = seconds
         }
         if let blocks = string(.blocks) {
             let names = Set(blocks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })

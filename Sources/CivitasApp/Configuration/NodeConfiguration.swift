@@ -36,6 +36,25 @@ public struct NodeConfiguration: Sendable {
     public var pkcs11: (module: String, token: String, pin: String)?
     /// The URL clients reach the node at (`http.public_url`), embedded in certificates for CRLs and OCSP.
     public var publicURL: String?
+    /// The exchange node's settings (the `exchange` block).
+    public var exchange = ExchangeSettings()
+
+    /// What an exchange node is and where it finds its registry.
+    public struct ExchangeSettings: Sendable {
+        /// `INSTANCE/CLASS/MEMBER/SERVER`; required by the `exchange` block.
+        public var node: String?
+        /// The central registry's base URL; required by the `exchange` block.
+        public var registryURL: String?
+        /// The provider side's TLS port.
+        public var port: Int = 8443
+        /// How long time-stamping may fail before the node refuses new messages (X-Road's default is 4 h).
+        public var unstampedLimitSeconds: Int = 4 * 3600
+        /// How often the message log is time-stamped (X-Road: 60 s).
+        public var timeStampIntervalSeconds: Int = 60
+
+        /// The defaults.
+        public init() {}
+    }
 
     /// The base URL certificates point relying parties to.
     public var effectivePublicURL: String {

@@ -15,7 +15,8 @@ public struct Setting: Sendable, Hashable {
     /// configuration error, so that a typo never silently leaves a default in force.
     public static let all: [Setting] = [
         host, port, publicURL, maximumBodySize, dataDirectory, databaseURL, logLevel, logFormat, blocks,
-        keyEncryptionKey, pkcs11Module, pkcs11Token, pkcs11PIN,
+        keyEncryptionKey, pkcs11Module, pkcs11Token, pkcs11PIN, exchangeNode, exchangeRegistryURL, exchangePort,
+        exchangeUnstampedLimit, exchangeTimeStampInterval,
     ]
 
     /// Address to listen on.
@@ -53,6 +54,21 @@ public struct Setting: Sendable, Hashable {
     /// The PKCS#11 user PIN.
     public static let pkcs11PIN = Setting(
         key: "trust.pkcs11_pin", environment: "CIVITAS_PKCS11_PIN", flag: nil, isSecret: true)
+
+    /// The exchange node this process is, `INSTANCE/CLASS/MEMBER/SERVER` (the `exchange` block).
+    public static let exchangeNode = Setting(key: "exchange.node", environment: "CIVITAS_EXCHANGE_NODE", flag: nil)
+    /// The central registry's base URL, where the node downloads the global configuration.
+    public static let exchangeRegistryURL = Setting(
+        key: "exchange.registry_url", environment: "CIVITAS_EXCHANGE_REGISTRY_URL", flag: nil)
+    /// The port other nodes reach this node's provider side on (mutual TLS).
+    public static let exchangePort = Setting(key: "exchange.port", environment: "CIVITAS_EXCHANGE_PORT", flag: nil)
+    /// How long time-stamping may fail before the node refuses new messages.
+    public static let exchangeUnstampedLimit = Setting(
+        key: "exchange.unstamped_limit_seconds", environment: "CIVITAS_EXCHANGE_UNSTAMPED_LIMIT_SECONDS", flag: nil)
+    /// How often the message log is time-stamped.
+    public static let exchangeTimeStampInterval = Setting(
+        key: "exchange.timestamp_interval_seconds", environment: "CIVITAS_EXCHANGE_TIMESTAMP_INTERVAL_SECONDS",
+        flag: nil)
 
     /// The environment variable naming the config file.
     public static let configFileEnvironment = "CIVITAS_CONFIG_FILE"

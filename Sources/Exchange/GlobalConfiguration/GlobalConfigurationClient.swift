@@ -1,6 +1,7 @@
 public import CivitasCore
 import Foundation
 public import Logging
+import Synchronization
 
 /// A node's copy of the global configuration: downloaded, verified, stored on disk, and refused once expired.
 ///
@@ -15,7 +16,11 @@ public actor GlobalConfigurationClient {
     private let directory: String
     private let clock: any WallClock
     private let logger: Logger
-    private var held: SignedGlobalConfiguration?
+    private var held: SignedGlobalConfiguration? {
+        didSet { published.withLock { $0 = held } }
+    }
+    /// A copy of ``held`` for readers that cannot wait for the actor (a TLS handshake's peer check).
+    private nonisolated let published = Mutex<SignedGlobalConfiguration?>(nil)
 
     /// The file names under the storage directory.
     static let contentFile = "global-configuration.json"
@@ -76,7 +81,12 @@ public actor GlobalConfigurationClient {
     /// - Throws: ``ExchangeError`` `.globalConfigurationUnavailable` when none was ever obtained,
     ///   `.globalConfigurationExpired` once the held one has expired.
     public func current() throws(ExchangeError) -> GlobalConfiguration {
-        guard let held else {
+        try snapshot()
+    }
+
+    /// ``current()`` without waiting for the actor: the configuration last verified, while it is valid.
+    public nonisolated func snapshot() throws(ExchangeError) -> GlobalConfiguration {
+        guard let held = published.withLock({ $0 }) else {
             throw ExchangeError(
                 .globalConfigurationUnavailable,
                 "this node has no valid global configuration yet: it cannot exchange until it downloads one")

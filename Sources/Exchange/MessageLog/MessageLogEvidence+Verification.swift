@@ -13,7 +13,9 @@ extension MessageLogEvidence {
     /// 4. each batch's RFC 3161 token is over its tree head (size and root, ``MerkleTree/treeHead(size:root:)``), signed by a TSA that chains to one of `trustAnchors`
     ///    at genTime (``TimeStampVerifier``), and carries nothing unsigned besides certificates of that chain;
     /// 5. each message signature that is CMS is valid over its signed headers and chains to `trustAnchors`
-    ///    (``SignatureValidator``); revocation cannot be known offline and is noted, not failed.
+    ///    (``SignatureValidator``); revocation cannot be known offline and is noted, not failed. Where the signed
+    ///    headers are an exchange node's sealed ``MessageManifest``, it must name the record's message id, direction,
+    ///    client and service, and its last part the record's body digest.
     ///
     /// Never throws: whatever the bytes, the answer is a ``MessageLogVerification``.
     public static func verify(
@@ -138,6 +140,17 @@ extension MessageLogEvidence {
             result.records[index].signature = "not a CMS signature: not checked"
             result.undecided("\(name): the signature is not CMS, so it cannot be checked here")
             return
+        }
+        // An exchange node's record keeps the sealed manifest as what was signed: it must describe this record.
+        if let manifest = try? MessageManifest(derEncoded: record.signedHeaders) {
+            let kind: MessageManifest.Kind = record.direction == .request ? .request : .response
+            guard manifest.queryID == record.messageID, manifest.kind == kind, manifest.client == record.client,
+                manifest.service == record.service, manifest.parts.last?.digest == record.bodyDigest
+            else {
+                result.records[index].signature = "invalid (the sealed manifest is not this record's)"
+                result.fail("\(name): the sealed manifest names another message, direction, party or body")
+                return
+            }
         }
         let report = await validator.validate(record.signature, signed: .document(record.signedHeaders))
         let signer = report.signatures.first?.signer?.subject ?? "an unidentified signer"

@@ -15,6 +15,8 @@ public import SwiftASN1
 ///     client       UTF8String,            -- INSTANCE/CLASS/MEMBER/SUBSYSTEM
 ///     service      UTF8String,            -- INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/VERSION]
 ///     requestHash  [0] IMPLICIT OCTET STRING OPTIONAL,  -- SHA-256 of the request manifest's DER (responses)
+///     head         [1] IMPLICIT OCTET STRING OPTIONAL,  -- the first part's bytes (a REST head), so that the log
+///                                                      -- and the evidence keep what was sealed, readable
 ///     parts        SEQUENCE OF SEQUENCE { contentType UTF8String, sha256 OCTET STRING }
 /// }
 /// ```
@@ -39,11 +41,14 @@ public struct MessageManifest: Sendable, Hashable {
     public let requestHash: [UInt8]?
     /// The parts in the order they were sent.
     public let parts: [MessagePart]
+    /// The first part's bytes, when the manifest carries them (an exchange node's messages always do: the REST
+    /// head, ``RESTMessageHead``).
+    public let head: [UInt8]?
 
     /// Creates a manifest; a response must name its request's hash and a request must not.
     public init(
         queryID: String, kind: Kind, client: String, service: String, requestHash: [UInt8]? = nil,
-        parts: [MessagePart]
+        head: [UInt8]? = nil, parts: [MessagePart]
     ) throws(ExchangeError) {
         guard !queryID.isEmpty, queryID.utf8.count <= 255 else {
             throw ExchangeError(.invalidMessage, "a query id is 1 to 255 bytes long")
@@ -54,6 +59,10 @@ public struct MessageManifest: Sendable, Hashable {
         guard !parts.isEmpty, parts.allSatisfy({ $0.digest.count == 32 && !$0.contentType.isEmpty }) else {
             throw ExchangeError(.invalidMessage, "a manifest lists at least one part, each with a SHA-256")
         }
+        if let head, Array(SHA256.hash(data: head)) != parts[0].digest {
+            throw ExchangeError(.invalidMessage, "a manifest's head is the bytes its first part digests")
+        }
+        self.head = head
         self.queryID = queryID
         self.kind = kind
         self.client = client
@@ -89,22 +98,24 @@ extension MessageManifest: DERImplicitlyTaggable {
             let client = try ASN1UTF8String(derEncoded: &nodes)
             let service = try ASN1UTF8String(derEncoded: &nodes)
             let requestHash: ASN1OctetString? = try DER.optionalImplicitlyTagged(&nodes, tag: Self.requestHashTag)
+            let head: ASN1OctetString? = try DER.optionalImplicitlyTagged(&nodes, tag: Self.headTag)
             let parts = try DER.sequence(of: ManifestPart.self, identifier: .sequence, nodes: &nodes)
             guard nodes.next() == nil else {
                 throw ExchangeError(.invalidMessage, "a manifest has nothing after its parts")
             }
-            return (queryID, kind, client, service, requestHash, parts)
+            return (queryID, kind, client, service, requestHash, head, parts)
         }
         guard let kind = Kind(rawValue: fields.1) else {
             throw ExchangeError(.invalidMessage, "a manifest is for a request or a response")
         }
         try self.init(
             queryID: String(fields.0), kind: kind, client: String(fields.2), service: String(fields.3),
-            requestHash: fields.4.map { Array($0.bytes) },
-            parts: fields.5.map { MessagePart(contentType: $0.contentType, digest: $0.digest) })
+            requestHash: fields.4.map { Array($0.bytes) }, head: fields.5.map { Array($0.bytes) },
+            parts: fields.6.map { MessagePart(contentType: $0.contentType, digest: $0.digest) })
     }
 
     static let requestHashTag = ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
+    static let headTag = ASN1Identifier(tagWithNumber: 1, tagClass: .contextSpecific)
 
     /// Encodes the manifest.
     public func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
@@ -117,6 +128,10 @@ extension MessageManifest: DERImplicitlyTaggable {
             if let requestHash {
                 try ASN1OctetString(contentBytes: ArraySlice(requestHash)).serialize(
                     into: &coder, withIdentifier: Self.requestHashTag)
+            }
+            if let head {
+                try ASN1OctetString(contentBytes: ArraySlice(head)).serialize(
+                    into: &coder, withIdentifier: Self.headTag)
             }
             try coder.serializeSequenceOf(parts.map { ManifestPart(contentType: $0.contentType, digest: $0.digest) })
         }

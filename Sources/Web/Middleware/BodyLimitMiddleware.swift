@@ -6,14 +6,21 @@ public import Hummingbird
 /// A declared `Content-Length` over the limit is refused before any byte is read; a body without a length
 /// (chunked) is read up to the limit and refused as soon as it goes past it.
 public struct BodyLimitMiddleware: RouterMiddleware {
+    /// Paths under these prefixes are left to their handlers, which bound their bodies themselves.
+    public let exemptPathPrefixes: [String]
+
     /// Creates the middleware.
-    public init() {}
+    public init(exemptPathPrefixes: [String] = []) {
+        self.exemptPathPrefixes = exemptPathPrefixes
+    }
 
     /// Checks the body, then calls the rest of the chain.
     public func handle(
         _ request: Request, context: CivitasRequestContext,
         next: (Request, CivitasRequestContext) async throws -> Response
     ) async throws -> Response {
+        let path = request.uri.path
+        if exemptPathPrefixes.contains(where: { path.hasPrefix($0) }) { return try await next(request, context) }
         let limit = context.maxUploadSize
         if let declared = request.headers[.contentLength] {
             guard let length = Int(declared), length >= 0 else {

@@ -16,7 +16,7 @@ struct ExchangeCommand: AsyncParsableCommand {
         abstract: "The data exchange: the central registry, and the message log's evidence and its verification.",
         subcommands: [
             Member.self, Subsystem.self, NodeVerb.self, Service.self, Access.self, ExchangeVerifyCommand.self,
-            ExchangeLogCommand.self, ExchangeBenchCommand.self,
+            ExchangeLogCommand.self, ExchangeBenchCommand.self, ExchangeKeysCommand.self, ExchangeProvideCommand.self,
         ])
 
     /// Opens the registry, runs `body`, closes the database, and turns the block's errors into one line.
@@ -27,15 +27,27 @@ struct ExchangeCommand: AsyncParsableCommand {
         do {
             try await body(try await Node.centralRegistry(configuration, database: database, logger: logger))
             await database.close()
-        } catch let error as ExchangeError {
-            await database.close()
-            throw ValidationError(error.message)
-        } catch let error as IdentifierError {
-            await database.close()
-            throw ValidationError(error.message)
         } catch {
             await database.close()
-            throw error
+            throw mappedError(error)
+        }
+    }
+
+    /// Runs `body`, turning the identifier and block errors into one line.
+    static func mapped<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw mappedError(error)
+        }
+    }
+
+    /// The block's errors as one line for the operator; others as they are.
+    static func mappedError(_ error: any Error) -> any Error {
+        switch error {
+        case let error as ExchangeError: ValidationError(error.message)
+        case let error as IdentifierError: ValidationError(error.message)
+        default: error
         }
     }
 

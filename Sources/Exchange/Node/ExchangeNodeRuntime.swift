@@ -1,0 +1,158 @@
+public import AsyncHTTPClient
+public import CivitasCore
+import Foundation
+public import Logging
+import SwiftASN1
+import Trust
+public import X509
+
+/// An exchange node at work (decision 0026): the client side that takes the member's own systems' X-Road REST
+/// requests, and the provider side that takes sealed messages from other nodes over mutual TLS.
+///
+/// Every message either side sends or accepts is sealed by its sender, verified by its receiver (the seal, its
+/// chain to the national root, a fresh OCSP status, and that the signer is the member the message comes from)
+/// and committed to the message log before anything is released.
+public struct ExchangeNodeRuntime: Sendable {
+    /// Who this node is.
+    public let identity: ExchangeNodeIdentity
+    /// The global configuration, as last verified.
+    public let configuration: GlobalConfigurationClient
+    /// The CAs and OCSP responder of the configuration.
+    public let trust: ExchangeTrust
+    /// The message log.
+    public let log: MessageLog
+    /// The services this node provides.
+    public let services: ProvidedServices
+    /// The mutual-TLS client to other nodes.
+    public let nodes: NodeHTTPClient
+    /// The client to this member's backends.
+    public let backends: HTTPClient
+    /// How long the client side waits for the provider's node.
+    public let providerTimeout: Duration
+    let logger: Logger
+    let signing = CAdESSigner()
+
+    /// Creates the runtime.
+    public init(
+        identity: ExchangeNodeIdentity, configuration: GlobalConfigurationClient, trust: ExchangeTrust,
+        log: MessageLog, services: ProvidedServices, nodes: NodeHTTPClient, backends: HTTPClient = .shared,
+        providerTimeout: Duration = .seconds(60), logger: Logger
+    ) {
+        self.identity = identity
+        self.configuration = configuration
+        self.trust = trust
+        self.log = log
+        self.services = services
+        self.nodes = nodes
+        self.backends = backends
+        self.providerTimeout = providerTimeout
+        self.logger = logger
+    }
+
+    /// Whether `certificate` is the authentication certificate of a node in the current configuration: what the
+    /// provider side's TLS handshake accepts (the request itself is then checked against the node's clients).
+    public func isRegisteredNode(_ certificate: Certificate) -> Bool {
+        guard let configuration = try? configuration.snapshot() else { return false }
+        return Self.node(presenting: certificate, in: configuration) != nil
+    }
+
+    static func node(
+        presenting certificate: Certificate, in configuration: GlobalConfiguration
+    )
+        -> GlobalConfiguration.Node?
+    {
+        var serializer = DER.Serializer()
+        guard (try? serializer.serialize(certificate)) != nil else { return nil }
+        let encoded = Data(serializer.serializedBytes).base64EncodedString()
+        return configuration.nodes.first { $0.authenticationCertificates.contains(encoded) }
+    }
+
+    /// The node that serves `subsystem`, by the configuration.
+    static func node(
+        serving subsystem: XRoadClientIdentifier, in configuration: GlobalConfiguration
+    )
+        -> GlobalConfiguration.Node?
+    {
+        let id = subsystem.description
+        return configuration.nodes.first { $0.clients.contains(id) }
+    }
+
+    /// Seals `manifest` with this node's owner's seal.
+    func seal(_ manifest: MessageManifest, side: XRoadErrorType) async throws(NodeFault) -> MessageSeal {
+        do {
+            return try await MessageSeal.seal(manifest, signer: identity.seal, signing: signing)
+        } catch {
+            logger.error("sealing failed", metadata: ["error": "\(error)"])
+            throw NodeFault(side, "the node could not seal the message: its seal key is not usable")
+        }
+    }
+
+    /// Verifies that `seal` is `member`'s, over `manifest`, under `configuration`'s trust.
+    func verify(
+        _ seal: MessageSeal, over manifest: MessageManifest, by member: XRoadClientIdentifier,
+        configuration: GlobalConfiguration, fault: XRoadErrorType
+    ) async throws(NodeFault) {
+        let validator: SignatureValidator
+        do {
+            validator = try await trust.validator(for: configuration)
+        } catch {
+            throw NodeFault(fault, error.message)
+        }
+        do {
+            try await seal.verify(manifest, with: validator, acceptsSigner: { _ in true })
+        } catch let error as ExchangeError {
+            throw NodeFault(fault, error.message)
+        } catch {
+            throw NodeFault(fault, "the message's seal could not be checked: \(error)")
+        }
+        guard let signer = MemberSealSubject.signer(of: seal), MemberSealSubject.member(of: signer) == member else {
+            throw NodeFault(fault, "the message is not sealed by \(member), the member it comes from")
+        }
+    }
+
+    /// Commits one message to the log, or refuses with `fault` saying why.
+    func record(
+        _ manifest: MessageManifest, head: RESTMessageHead, body: [UInt8], seal: MessageSeal,
+        requestHash: [UInt8]? = nil, fault: XRoadErrorType
+    ) async throws(NodeFault) {
+        let signed: [UInt8]
+        do {
+            signed = try manifest.derEncoded()
+        } catch {
+            throw NodeFault(fault, "the message's manifest could not be encoded")
+        }
+        // What the log keeps as signed is exactly what the seal signs: the manifest, which carries the head.
+        let entry = MessageLogEntry(
+            messageID: manifest.queryID, client: manifest.client, service: manifest.service,
+            direction: manifest.kind == .request ? .request : .response, signedHeaders: signed, body: body,
+            signature: seal.signature, requestHash: requestHash.map { Data($0).base64EncodedString() })
+        do {
+            try await log.append(entry)
+        } catch let error as ExchangeError {
+            throw NodeFault(fault, error.message)
+        } catch {
+            logger.error("the message log failed", metadata: ["error": "\(error)"])
+            throw NodeFault(fault, "the message log could not store the message")
+        }
+    }
+
+    /// The manifest of a message of `head` and `body`.
+    static func manifest(
+        queryID: String, kind: MessageManifest.Kind, client: XRoadClientIdentifier, service: XRoadServiceIdentifier,
+        head: RESTMessageHead, body: [UInt8], requestHash: [UInt8]? = nil, fault: XRoadErrorType
+    ) throws(NodeFault) -> MessageManifest {
+        do {
+            return try MessageManifest(
+                queryID: queryID, kind: kind, client: client.description, service: service.description,
+                requestHash: requestHash, head: head.bytes,
+                parts: [
+                    MessagePart(
+                        contentType: kind == .request ? MessagePart.restRequest : MessagePart.restResponse,
+                        bytes: head.bytes),
+                    MessagePart(contentType: MessagePart.restBody, bytes: body),
+                ])
+        } catch {
+            throw NodeFault(fault, error.message)
+        }
+    }
+}
