@@ -182,7 +182,7 @@ extension Node {
             runtime,
             [
                 listener,
-                GlobalConfigurationRefresher(client: client, interval: .seconds(15), logger: logger),
+                GlobalConfigurationRefresher(client: client, interval: .seconds(60), logger: logger),
                 MessageLogTimeStamper(
                     log: log, source: ConfiguredTimeStampSource(configuration: client),
                     interval: .seconds(configuration.exchange.timeStampIntervalSeconds), logger: logger),

@@ -173,8 +173,16 @@ public enum Node {
         }
         if served.contains(NodeBlocks.registry), let pki {
             let registry = try await centralRegistry(pki: pki, database: database)
+            let validity = configuration.exchange.configurationValiditySeconds
             GlobalConfigurationRoutes(
-                publisher: GlobalConfigurationPublisher(registry: registry, database: database, pki: pki)
+                publisher: GlobalConfigurationPublisher(
+                    registry: registry, database: database, pki: pki, validity: TimeInterval(validity),
+                    republishAfter: TimeInterval(validity) / 4,
+                    policies: .init(
+                        ocspFreshnessSeconds: configuration.exchange.ocspFreshnessSeconds,
+                        timeStampingIntervalSeconds: configuration.exchange.timeStampIntervalSeconds,
+                        maximumMessageBytes: configuration.exchange.maximumMessageBytes),
+                    timeStampingURL: configuration.exchange.timeStampingURL)
             ).register(in: routes)
             RegistryAPIRoutes(
                 registry: registry, clients: APIClientRegistry(database: database, audit: AuditLog(database: database))

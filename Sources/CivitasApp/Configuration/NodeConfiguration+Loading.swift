@@ -187,6 +187,29 @@ extension NodeConfiguration {
             }
             configuration.exchange.timeStampIntervalSeconds = seconds
         }
+        if let url = string(.exchangeTimeStampingURL) {
+            guard let components = URLComponents(string: url),
+                components.scheme == "http" || components.scheme == "https", components.host?.isEmpty == false
+            else {
+                throw ConfigurationError(
+                    setting: Setting.exchangeTimeStampingURL.key,
+                    reason: "must be an http:// or https:// URL with a host")
+            }
+            configuration.exchange.timeStampingURL = url
+        }
+        for (setting, range, path) in [
+            (Setting.exchangeOCSPFreshness, 1...86_400, \NodeConfiguration.exchange.ocspFreshnessSeconds),
+            (Setting.exchangeConfigurationValidity, 10...(30 * 86_400), \.exchange.configurationValiditySeconds),
+            (Setting.exchangeMaximumMessageBytes, 1024...(1 << 30), \.exchange.maximumMessageBytes),
+        ] {
+            if let value = try integer(setting) {
+                guard range.contains(value) else {
+                    throw ConfigurationError(
+                        setting: setting.key, reason: "must be between \(range.lowerBound) and \(range.upperBound)")
+                }
+                configuration[keyPath: path] = value
+            }
+        }
         if let blocks = string(.blocks) {
             let names = Set(blocks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
             if names == ["all"] {

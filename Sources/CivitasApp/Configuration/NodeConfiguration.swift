@@ -51,6 +51,14 @@ public struct NodeConfiguration: Sendable {
         public var unstampedLimitSeconds: Int = 4 * 3600
         /// How often the message log is time-stamped (X-Road: 60 s).
         public var timeStampIntervalSeconds: Int = 60
+        /// The registry's policy: the OCSP freshness limit every node applies (X-Road: 3600 s).
+        public var ocspFreshnessSeconds: Int = 3_600
+        /// The registry's policy: how long a published configuration is valid.
+        public var configurationValiditySeconds: Int = 3_600
+        /// The registry's policy: the TSA the nodes use, when not this node's own.
+        public var timeStampingURL: String?
+        /// The registry's policy: the largest message (10 MiB).
+        public var maximumMessageBytes: Int = 10 << 20
 
         /// The defaults.
         public init() {}

@@ -16,7 +16,8 @@ public struct Setting: Sendable, Hashable {
     public static let all: [Setting] = [
         host, port, publicURL, maximumBodySize, dataDirectory, databaseURL, logLevel, logFormat, blocks,
         keyEncryptionKey, pkcs11Module, pkcs11Token, pkcs11PIN, exchangeNode, exchangeRegistryURL, exchangePort,
-        exchangeUnstampedLimit, exchangeTimeStampInterval,
+        exchangeUnstampedLimit, exchangeTimeStampInterval, exchangeOCSPFreshness, exchangeConfigurationValidity,
+        exchangeMaximumMessageBytes, exchangeTimeStampingURL,
     ]
 
     /// Address to listen on.
@@ -69,6 +70,21 @@ public struct Setting: Sendable, Hashable {
     public static let exchangeTimeStampInterval = Setting(
         key: "exchange.timestamp_interval_seconds", environment: "CIVITAS_EXCHANGE_TIMESTAMP_INTERVAL_SECONDS",
         flag: nil)
+
+    /// The registry's policy: how old an OCSP answer about a node's certificate may be.
+    public static let exchangeOCSPFreshness = Setting(
+        key: "exchange.ocsp_freshness_seconds", environment: "CIVITAS_EXCHANGE_OCSP_FRESHNESS_SECONDS", flag: nil)
+    /// The registry's policy: how long a published global configuration is valid.
+    public static let exchangeConfigurationValidity = Setting(
+        key: "exchange.configuration_validity_seconds", environment: "CIVITAS_EXCHANGE_CONFIGURATION_VALIDITY_SECONDS",
+        flag: nil)
+    /// The registry's policy: the largest message a node accepts.
+    public static let exchangeMaximumMessageBytes = Setting(
+        key: "exchange.max_message_bytes", environment: "CIVITAS_EXCHANGE_MAX_MESSAGE_BYTES", flag: nil)
+
+    /// The registry's policy: the TSA nodes stamp their message logs with (default: this node's own).
+    public static let exchangeTimeStampingURL = Setting(
+        key: "exchange.tsa_url", environment: "CIVITAS_EXCHANGE_TSA_URL", flag: nil)
 
     /// The environment variable naming the config file.
     public static let configFileEnvironment = "CIVITAS_CONFIG_FILE"

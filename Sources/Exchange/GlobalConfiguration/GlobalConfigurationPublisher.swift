@@ -31,13 +31,16 @@ public struct GlobalConfigurationPublisher: Sendable {
     public let republishAfter: TimeInterval
     /// The policies written into every configuration.
     public let policies: GlobalConfiguration.Policies
+    /// The TSA nodes stamp their logs with: the PKI's own (`<base URL>/tsa`) unless another is named.
+    public let timeStampingURL: String
 
     /// Creates a publisher.
     public init(
         registry: CentralRegistry, database: Database, pki: NationalPKI, validity: TimeInterval = 3_600,
         republishAfter: TimeInterval = 600, policies: GlobalConfiguration.Policies = .init(),
-        clock: any WallClock = SystemClock()
+        timeStampingURL: String? = nil, clock: any WallClock = SystemClock()
     ) {
+        self.timeStampingURL = timeStampingURL ?? "\(pki.baseURL)/tsa"
         self.registry = registry
         self.database = database
         self.pki = pki
@@ -170,7 +173,7 @@ public struct GlobalConfigurationPublisher: Sendable {
         return GlobalConfiguration(
             instance: registry.instance, version: version, createdAt: now, expiresAt: now.addingTimeInterval(validity),
             members: members, nodes: nodes, services: services, accessRights: rights,
-            trustedCAs: trustedCAs.map { Data($0).base64EncodedString() }, timeStampingURL: "\(pki.baseURL)/tsa",
+            trustedCAs: trustedCAs.map { Data($0).base64EncodedString() }, timeStampingURL: timeStampingURL,
             ocspURL: "\(pki.baseURL)/ocsp", policies: policies)
     }
 

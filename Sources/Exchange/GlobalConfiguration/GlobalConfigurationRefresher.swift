@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 public import ServiceLifecycle
 
@@ -15,6 +16,14 @@ public struct GlobalConfigurationRefresher: Service {
         self.logger = logger
     }
 
+    /// The configured interval, or an eighth of the held configuration's validity when that is shorter (at least
+    /// a second), so that a node refreshes several times before a short-lived configuration expires.
+    func nextInterval() async -> Duration {
+        guard let held = await client.lastVerified else { return min(interval, .seconds(5)) }
+        let validity = held.configuration.expiresAt.timeIntervalSince(held.configuration.createdAt)
+        return max(.seconds(1), min(interval, .milliseconds(Int64(validity * 1000 / 8))))
+    }
+
     /// Loads the stored copy, then refreshes until shutdown.
     public func run() async throws {
         await client.loadStored()
@@ -29,7 +38,7 @@ public struct GlobalConfigurationRefresher: Service {
                 } catch {
                     logger.warning("global configuration not downloaded", metadata: ["reason": "\(error)"])
                 }
-                try? await Task.sleep(for: interval)
+                try? await Task.sleep(for: await nextInterval())
             }
         }
     }

@@ -6,7 +6,8 @@ public import X509
 
 /// What a node trusts under one global configuration: the CAs it lists and their OCSP responder.
 ///
-/// The validator is made once per configuration version; the OCSP source (and so its cache of answers) is kept for
+/// Each OCSP request carries a nonce, so the responder signs a fresh answer: a pre-produced one could be older than
+/// a short freshness limit. The validator is made once per configuration version; the OCSP source (and so its cache of answers) is kept for
 /// as long as the responder's URL and the freshness limit stay the same, so a new configuration version does not
 /// send every certificate back to the responder.
 public actor ExchangeTrust {
@@ -38,7 +39,7 @@ public actor ExchangeTrust {
             }
             source = OCSPRevocationSource(
                 responderURL: configuration.ocspURL, freshness: .seconds(freshness), httpClient: httpClient,
-                timeout: .seconds(10))
+                timeout: .seconds(10), useNonce: true)
             ocsp = (configuration.ocspURL, freshness, source)
         }
         let validator = SignatureValidator(

@@ -8,7 +8,11 @@
 # Server.ServerProxy.AccessDenied in the protocol's JSON; bad requests get Client.BadRequest; listClients,
 # listMethods, allowedMethods and getOpenAPI answer; a caller without a registered certificate is refused in the
 # TLS handshake (openssl s_client); the evidence exported from both logs verifies offline and fails with one
-# byte changed. Sourced by scripts/lib/system-tests.sh.
+# byte changed. Then the faults: the TSA cut (a TCP forwarder stopped): messages keep flowing, then past the
+# unstamped limit the node refuses and says why, and once it is back every record is stamped; the provider node
+# SIGKILLed under load: every answered call is in both logs after the restart; a node's seal revoked: refused
+# within the OCSP freshness limit; the registry gone past the configuration's validity: the node refuses with
+# OutdatedGlobalConf. Sourced by scripts/lib/system-tests.sh.
 #
 #     exchange_node_tests
 
@@ -89,9 +93,10 @@ exchange_node_tests() {
     rm -rf "$dir"
     mkdir -p "$dir"
     local common=(--log-level warning)
-    local national_port backend_port
+    local national_port backend_port tsa_port
     national_port="$(free_port)"
     backend_port="$(free_port)"
+    tsa_port="$(free_port)"
     local -a http_ports=() tls_ports=()
     local members=("" "Civil Registry" "Revenue Service" "Statistics Office") subsystems=("" population tax stats)
     local k
@@ -115,6 +120,8 @@ exchange_node_tests() {
             --csr "$keys/authentication.csr" --out "$keys/authentication.pem" || return
         xn_cli "pki issue organisation-seal $k" pki issue --data "$national" "${common[@]}" \
             --profile organisation-seal --csr "$keys/seal.csr" --out "$keys/seal.pem" || return
+        # "issued organisations-ca/SERIAL to …": the serial the revocation test needs.
+        sed -n 's|^issued organisations-ca/\([0-9a-f]*\) .*|\1|p' "$WORK/xn/out" >"$keys/seal.serial"
         xn_cli "exchange keys import $k" exchange keys import --data "$dir/node$k" "${common[@]}" \
             --authentication "$keys/authentication.pem" --seal "$keys/seal.pem" \
             --ca "$dir/pki/organisations-ca.pem" --trust-anchor "$dir/pki/root-ca.pem" || return
@@ -150,22 +157,144 @@ exchange_node_tests() {
 
     python3 "$ROOT/scripts/lib/system/exchange_backend.py" "$backend_port" >"$dir/backend.log" 2>&1 &
     XN_PIDS+=("$!")
-    xn_start national "$national" "$national_port" || {
+    python3 "$ROOT/scripts/lib/system/tcp_forward.py" "$tsa_port" "$national_port" >/dev/null 2>&1 &
+    XN_TSA_PATH=$!
+    XN_PIDS+=("$XN_TSA_PATH")
+    XN_NATIONAL_ENV=(CIVITAS_EXCHANGE_OCSP_FRESHNESS_SECONDS=4 CIVITAS_EXCHANGE_CONFIGURATION_VALIDITY_SECONDS=24
+        "CIVITAS_EXCHANGE_TSA_URL=http://127.0.0.1:$tsa_port/tsa")
+    xn_start national "$national" "$national_port" "${XN_NATIONAL_ENV[@]}" || {
         xn_stop_all
         return
     }
     for k in 1 2 3; do
-        xn_start "node$k" "$dir/node$k" "${http_ports[k]}" CIVITAS_BLOCKS=exchange \
-            "CIVITAS_EXCHANGE_NODE=CVT/GOV/7000000$k/node$k" \
-            "CIVITAS_EXCHANGE_REGISTRY_URL=http://127.0.0.1:$national_port" \
-            "CIVITAS_EXCHANGE_PORT=${tls_ports[k]}" CIVITAS_EXCHANGE_TIMESTAMP_INTERVAL_SECONDS=2 || {
+        XN_NODE_ENV[k]="CIVITAS_BLOCKS=exchange CIVITAS_EXCHANGE_NODE=CVT/GOV/7000000$k/node$k"
+        XN_NODE_ENV[k]+=" CIVITAS_EXCHANGE_REGISTRY_URL=http://127.0.0.1:$national_port"
+        XN_NODE_ENV[k]+=" CIVITAS_EXCHANGE_PORT=${tls_ports[k]} CIVITAS_EXCHANGE_TIMESTAMP_INTERVAL_SECONDS=2"
+        XN_NODE_ENV[k]+=" CIVITAS_EXCHANGE_UNSTAMPED_LIMIT_SECONDS=8"
+        # shellcheck disable=SC2086 # the variables are words
+        xn_start "node$k" "$dir/node$k" "${http_ports[k]}" ${XN_NODE_ENV[k]} || {
             xn_stop_all
             return
         }
     done
     exchange_node_calls "$dir" "${http_ports[1]}" "${http_ports[2]}" "${http_ports[3]}" "${tls_ports[1]}" \
         "$service"
+    exchange_node_faults "$dir" "${http_ports[1]}" "${http_ports[2]}" "$national_port" "$tsa_port" "$service"
     xn_stop_all
+}
+
+# xn_sql DATA SQL: one value from a node's SQLite database.
+xn_sql() {
+    python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+print(db.execute(sys.argv[2]).fetchone()[0])' "$1/civitas.sqlite" "$2"
+}
+
+# xn_wait_status SECONDS STATUS PORT PATH CLIENT: repeats the call until it answers STATUS.
+xn_wait_status() {
+    local seconds="$1" want="$2" port="$3" path="$4" client="$5" code=""
+    local deadline=$((SECONDS + seconds))
+    while ((SECONDS < deadline)); do
+        code="$(xn_call "$port" "$path" "$client")"
+        [[ "$code" == "$want" ]] && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
+exchange_node_faults() {
+    local dir="$1" p1="$2" p2="$3" national_port="$4" tsa_port="$5" service="$6"
+    local path="/r1/$service/persons/38001085718" code tax=CVT/GOV/70000002/tax
+
+    # The TSA is cut: messages keep flowing, then the node refuses and says why; back, all is stamped.
+    kill -TERM "$XN_TSA_PATH" 2>/dev/null || true
+    wait "$XN_TSA_PATH" 2>/dev/null || true
+    local started=$SECONDS
+    code="$(xn_call "$p2" "$path" "$tax" -H "X-Road-Id: during-outage")"
+    [[ "$code" == 200 ]] && pass "with the TSA cut, messages keep flowing" ||
+        fail "with the TSA cut, messages keep flowing" "status $code" "$(head -c 300 "$dir/body")"
+    sleep $((started + 10 - SECONDS)) || true
+    code="$(xn_call "$p2" "$path" "$tax")"
+    if [[ "$code" == 500 && "$(xn_header x-road-error)" == *LoggingFailed ]] \
+        && xn_json '"time-stamping has failed" in b["message"]'; then
+        pass "past the unstamped limit the node refuses new messages and says time-stamping has failed"
+    else
+        fail "past the unstamped limit the node refuses" "status $code" "$(head -c 300 "$dir/body")"
+    fi
+    python3 "$ROOT/scripts/lib/system/tcp_forward.py" "$tsa_port" "$national_port" >/dev/null 2>&1 &
+    XN_TSA_PATH=$!
+    XN_PIDS+=("$XN_TSA_PATH")
+    if xn_wait_status 30 200 "$p2" "$path" "$tax"; then
+        pass "once the TSA is back, messages are accepted again"
+    else
+        fail "once the TSA is back, messages are accepted again" "$(head -c 300 "$dir/body")"
+    fi
+    local deadline=$((SECONDS + 20)) pending1 pending2
+    while ((SECONDS < deadline)); do
+        pending1="$(xn_sql "$dir/node1" "SELECT COUNT(*) FROM exchange_log_pending")"
+        pending2="$(xn_sql "$dir/node2" "SELECT COUNT(*) FROM exchange_log_pending")"
+        [[ "$pending1" == 0 && "$pending2" == 0 ]] && break
+        sleep 0.5
+    done
+    if [[ "$pending1" == 0 && "$pending2" == 0 ]] &&
+        timeout 60 "${CLEAN_ENV[@]}" "$BINARY" exchange log export during-outage --data "$dir/node2" \
+            --log-level warning --out "$dir/outage.der" >/dev/null 2>&1 &&
+        timeout 60 "${CLEAN_ENV[@]}" "$BINARY" exchange verify "$dir/outage.der" --ca "$dir/pki/root-ca.pem" \
+            >/dev/null 2>&1; then
+        pass "after the outage every record on both nodes is time-stamped; the outage's evidence verifies"
+    else
+        fail "after the outage every record is time-stamped" "pending: node1 $pending1, node2 $pending2"
+    fi
+
+    # The provider node is killed under load: every call that was answered is in both logs after the restart.
+    python3 "$ROOT/scripts/lib/system/exchange_load.py" "http://127.0.0.1:$p2$path" "$tax" 6 4 \
+        "$dir/answered" >"$dir/load.out" 2>&1 &
+    local load=$!
+    sleep 2
+    kill -KILL "$XN_PID_node1" 2>/dev/null || true
+    wait "$XN_PID_node1" 2>/dev/null || true
+    wait "$load" || true
+    # shellcheck disable=SC2086 # the variables are words
+    if xn_start node1-restarted "$dir/node1" "$p1" ${XN_NODE_ENV[1]}; then
+        local missing
+        missing="$(python3 -c 'import sqlite3, sys
+answered = [l.strip() for l in open(sys.argv[1]) if l.strip()]
+missing = []
+for data in sys.argv[2:]:
+    db = sqlite3.connect(data + "/civitas.sqlite", timeout=10)
+    for query in answered:
+        kinds = {r[0] for r in db.execute("SELECT direction FROM exchange_log_records WHERE message_id = ?", (query,))}
+        if kinds != {"request", "response"}:
+            missing.append(f"{data}: {query} {sorted(kinds)}")
+print(len(answered), len(missing), *missing[:3])' "$dir/answered" "$dir/node1" "$dir/node2")"
+        if [[ "${missing%% *}" -gt 0 && "$(echo "$missing" | cut -d' ' -f2)" == 0 ]]; then
+            pass "provider SIGKILLed under load: all ${missing%% *} answered calls are in both logs after the restart"
+        else
+            fail "provider SIGKILLed under load: every answered call is in both logs" "$missing" "$(cat "$dir/load.out")"
+        fi
+    fi
+
+    # node2's seal is revoked: node1 refuses its requests within the OCSP freshness limit (4 s here).
+    xn_wait_status 20 200 "$p2" "$path" "$tax" || true
+    xn_cli "pki revoke node2's seal" pki revoke --data "$dir/national" --log-level warning \
+        --issuer organisations-ca --serial "$(cat "$dir/keys2/seal.serial")" --reason keyCompromise || return
+    local revoked_at=$SECONDS
+    if xn_wait_status 20 500 "$p2" "$path" "$tax" && [[ "$(xn_header x-road-error)" == *InvalidSignatureValue ]] \
+        && xn_json '"revoked" in b["message"].lower()'; then
+        pass "a node whose seal is revoked is refused within $((SECONDS - revoked_at)) s (OCSP freshness 4 s)"
+    else
+        fail "a node whose seal is revoked is refused" "$(head -c 300 "$dir/body")"
+    fi
+
+    # The registry is gone past the configuration's validity: the node refuses to exchange, and says why.
+    kill -TERM "$XN_PID_national" 2>/dev/null || true
+    wait "$XN_PID_national" 2>/dev/null || true
+    if xn_wait_status 40 500 "$p1" "/r1/CVT/listClients" "" && [[ "$(xn_header x-road-error)" == *OutdatedGlobalConf ]] \
+        && xn_json '"expired" in b["message"]'; then
+        pass "with the registry gone past the configuration's validity, the node refuses with OutdatedGlobalConf"
+    else
+        fail "an expired configuration stops the node" "$(head -c 300 "$dir/body")"
+    fi
 }
 
 exchange_node_calls() {
