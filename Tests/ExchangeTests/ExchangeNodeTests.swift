@@ -1,0 +1,182 @@
+import CivitasCore
+import Foundation
+import HTTPTypes
+import Testing
+import Trust
+
+@testable import Exchange
+
+/// The exchange node's two sides against each other over real TLS on loopback, with the national PKI's own OCSP
+/// responder: what passes, and every way a message can be changed, forged or sent by the wrong party.
+@Suite("Exchange node")
+struct ExchangeNodeTests {
+    typealias World = ExchangeNodeWorld
+
+    static let target = "/r1/CVT/GOV/70000001/registry/persons/persons/38001085718"
+
+    static func call(
+        _ node: ExchangeNodeRuntime, client: String = "CVT/GOV/70000002/tax", id: String
+    ) async
+        -> NodeAnswer
+    {
+        await node.clientRequest(
+            method: "GET", target: target, fields: [ExchangeHeaders.client: client, ExchangeHeaders.id: id], body: [])
+    }
+
+    static func errorType(_ answer: NodeAnswer) -> String? { answer.fields[ExchangeHeaders.error] }
+
+    static func message(_ answer: NodeAnswer) -> String {
+        ((try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: String])?["message"] ?? ""
+    }
+
+    @Test("an allowed call passes both nodes to the backend; each side logs the request and the response")
+    func allowedCall() async throws {
+        try await World.with { world in
+            let answer = await Self.call(world.client, id: "q-allowed")
+            #expect(answer.status == .ok, "\(Self.message(answer))")
+            #expect(String(decoding: answer.body, as: UTF8.self) == #"{"personalNumber":"38001085718"}"#)
+            #expect(answer.fields[.contentType] == "application/json")
+            #expect(answer.fields[ExchangeHeaders.id] == "q-allowed")
+            #expect(answer.fields[ExchangeHeaders.requestHash]?.isEmpty == false)
+            #expect(world.backendCalls.value == ["/api/persons/38001085718"])
+            let logged = try await world.logged("q-allowed")
+            #expect(logged == ["request", "request", "response", "response"])
+        }
+    }
+
+    @Test("a client without rights, and a path or method the right does not cover, are denied before the backend")
+    func accessDenied() async throws {
+        try await World.with { world in
+            let denied = await Self.call(world.impostor, client: "CVT/GOV/70000003/stats", id: "q-denied")
+            #expect(denied.status.code == 500)
+            #expect(Self.errorType(denied) == "Server.ServerProxy.AccessDenied")
+            let wrongPath = await world.client.clientRequest(
+                method: "GET", target: "/r1/CVT/GOV/70000001/registry/persons/other/1",
+                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"], body: [])
+            #expect(Self.errorType(wrongPath) == "Server.ServerProxy.AccessDenied")
+            let wrongMethod = await world.client.clientRequest(
+                method: "DELETE", target: Self.target, fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"],
+                body: [])
+            #expect(Self.errorType(wrongMethod) == "Server.ServerProxy.AccessDenied")
+            #expect(world.backendCalls.value.isEmpty)
+            // The denied request was logged on the client's side only: the provider logs what it accepts.
+            let logged = try await world.logged("q-denied")
+            #expect(logged == ["request"])
+        }
+    }
+
+    @Test("a request changed after sealing, in its body or its head, is refused with InvalidSignatureValue")
+    func tamperedRequest() async throws {
+        try await World.with { world in
+            let peer = world.client.identity.credentials.certificate
+            let honest = try await world.sealedRequest(
+                from: world.client, client: World.client, target: Self.target, queryID: "q-honest")
+            let passed = await world.provider.providerRequest(fields: honest.fields, body: honest.body, peer: peer)
+            #expect(passed.status == .ok, "\(Self.message(passed))")
+
+            let sealed = try await world.sealedRequest(
+                from: world.client, client: World.client, target: Self.target, queryID: "q-body", body: Array("a".utf8))
+            let changedBody = await world.provider.providerRequest(
+                fields: sealed.fields, body: Array("b".utf8), peer: peer)
+            #expect(Self.errorType(changedBody) == "Server.ServerProxy.InvalidSignatureValue")
+
+            var fields = honest.fields
+            let head = String(decoding: Data(base64Encoded: fields[ExchangeHeaders.messageHead]!)!, as: UTF8.self)
+            fields[ExchangeHeaders.messageHead] = Data(
+                head.replacingOccurrences(of: "38001085718", with: "38001085719").utf8
+            ).base64EncodedString()
+            let changedHead = await world.provider.providerRequest(fields: fields, body: [], peer: peer)
+            #expect(Self.errorType(changedHead) == "Server.ServerProxy.InvalidSignatureValue")
+
+            var garbled = honest.fields
+            garbled[ExchangeHeaders.seal] = Data([0x30, 0x03, 0x02, 0x01, 0x01]).base64EncodedString()
+            let badSeal = await world.provider.providerRequest(fields: garbled, body: [], peer: peer)
+            #expect(Self.errorType(badSeal) == "Server.ServerProxy.InvalidSignatureValue")
+            #expect(world.backendCalls.value.count == 1, "only the honest request reached the backend")
+        }
+    }
+
+    @Test("a seal by another member, a node that does not serve the client, and no certificate are all refused")
+    func wrongParties() async throws {
+        try await World.with { world in
+            // C seals a request claiming to be B's subsystem, sent from B's node certificate.
+            let forged = try await world.sealedRequest(
+                from: world.impostor, client: World.client, target: Self.target, queryID: "q-forged")
+            let byImpostor = await world.provider.providerRequest(
+                fields: forged.fields, body: [], peer: world.client.identity.credentials.certificate)
+            #expect(Self.errorType(byImpostor) == "Server.ServerProxy.InvalidSignatureValue")
+            #expect(Self.message(byImpostor).contains("not sealed by CVT/GOV/70000002"))
+
+            // B's honest seal, but from C's node, which does not serve B's subsystem.
+            let honest = try await world.sealedRequest(
+                from: world.client, client: World.client, target: Self.target, queryID: "q-relayed")
+            let relayed = await world.provider.providerRequest(
+                fields: honest.fields, body: [], peer: world.impostor.identity.credentials.certificate)
+            #expect(Self.errorType(relayed) == "Server.ServerProxy.SslAuthenticationFailed")
+            let anonymous = await world.provider.providerRequest(fields: honest.fields, body: [], peer: nil)
+            #expect(Self.errorType(anonymous) == "Server.ServerProxy.SslAuthenticationFailed")
+            #expect(world.backendCalls.value.isEmpty)
+        }
+    }
+
+    @Test(
+        "an answer changed on the way back, in its body, head or request hash, is refused and never released",
+        arguments: [ProviderTampering.body, .head, .requestHash])
+    func tamperedResponse(tampering: ProviderTampering) async throws {
+        try await World.with { world in
+            world.tampering.value = tampering
+            let answer = await Self.call(world.client, id: "q-tampered")
+            #expect(answer.status.code == 500)
+            #expect(Self.errorType(answer) == "Server.ClientProxy.InvalidSignatureValue", "\(Self.message(answer))")
+            #expect(!String(decoding: answer.body, as: UTF8.self).contains("personalNumber"))
+            // The provider logged its honest answer; the client logged the request and not the changed answer.
+            let logged = try await world.logged("q-tampered")
+            #expect(logged == ["request", "request", "response"])
+        }
+    }
+
+    @Test("once a member's seal is revoked, its node's requests are refused within the OCSP freshness limit")
+    func revokedSeal() async throws {
+        try await World.with { world in
+            #expect(await Self.call(world.client, id: "q-before").status == .ok)
+            _ = try await world.pki.change(
+                issuer: "organisations-ca", serial: world.sealSerials["70000002"]!,
+                .revoke(.keyCompromise), actor: ExchangeWorld.official)
+            let clock = ContinuousClock()
+            let start = clock.now
+            var answer = await Self.call(world.client, id: "q-after")
+            while answer.status == .ok && clock.now - start < .seconds(10) {
+                try await Task.sleep(for: .milliseconds(200))
+                answer = await Self.call(world.client, id: "q-after-\(clock.now - start)")
+            }
+            #expect(
+                clock.now - start < .seconds(8), "refused once the 2 s old answer is stale, give or take a busy machine"
+            )
+            #expect(Self.errorType(answer) == "Server.ServerProxy.InvalidSignatureValue")
+            #expect(Self.message(answer).lowercased().contains("revoked"), "\(Self.message(answer))")
+        }
+    }
+
+    @Test("bad requests from the member's own system are Client.BadRequest with the reason, and go nowhere")
+    func badRequests() async throws {
+        try await World.with { world in
+            let noClient = await world.client.clientRequest(method: "GET", target: Self.target, fields: [:], body: [])
+            #expect(Self.errorType(noClient) == "Client.BadRequest")
+            #expect(Self.message(noClient).contains("X-Road-Client"))
+            let badPath = await world.client.clientRequest(
+                method: "GET", target: "/r1/CVT/GOV", fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"],
+                body: [])
+            #expect(Self.errorType(badPath) == "Client.BadRequest")
+            let tooLarge = await world.client.clientRequest(
+                method: "GET", target: Self.target, fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"],
+                body: Array(repeating: 0x61, count: 64 * 1024 + 1))
+            #expect(Self.errorType(tooLarge) == "Client.BadRequest")
+            #expect(Self.message(tooLarge).contains("65536"))
+            let notOurs = await world.client.clientRequest(
+                method: "GET", target: Self.target, fields: [ExchangeHeaders.client: "CVT/GOV/70000003/stats"],
+                body: [])
+            #expect(Self.errorType(notOurs) == "Server.ClientProxy.UnknownMember")
+            #expect(world.backendCalls.value.isEmpty)
+        }
+    }
+}
