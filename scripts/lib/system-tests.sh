@@ -28,6 +28,8 @@ source "$ROOT/scripts/lib/postgres.sh"
 source "$ROOT/scripts/lib/system/validation.sh"
 # shellcheck source=scripts/lib/system/exchange-nodes.sh
 source "$ROOT/scripts/lib/system/exchange-nodes.sh"
+# shellcheck source=scripts/lib/exchange-setup.sh
+source "$ROOT/scripts/lib/exchange-setup.sh"
 # shellcheck source=scripts/lib/system/esignature.sh
 source "$ROOT/scripts/lib/system/esignature.sh"
 # shellcheck source=scripts/lib/system/timestamp.sh

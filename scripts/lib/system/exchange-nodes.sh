@@ -98,38 +98,20 @@ exchange_node_tests() {
     backend_port="$(free_port)"
     tsa_port="$(free_port)"
     local -a http_ports=() tls_ports=()
-    local members=("" "Civil Registry" "Revenue Service" "Statistics Office") subsystems=("" population tax stats)
     local k
     for k in 1 2 3; do
         http_ports[k]="$(free_port)"
         tls_ports[k]="$(free_port)"
     done
 
-    # The national node: PKI, registry, members, subsystems and the one right.
-    xn_cli "pki init" pki init --data "$national" "${common[@]}" || return
-    xn_cli "pki export" pki export --data "$national" --out "$dir/pki" "${common[@]}" || return
-    for k in 1 2 3; do
-        local member="CVT/GOV/7000000$k" node="CVT/GOV/7000000$k/node$k" keys="$dir/keys$k"
-        xn_cli "member add $k" exchange member add --data "$national" "${common[@]}" --id "$member" \
-            --name "${members[k]}" || return
-        xn_cli "subsystem add $k" exchange subsystem add --data "$national" "${common[@]}" \
-            --id "$member/${subsystems[k]}" || return
-        xn_cli "exchange keys create $k" exchange keys create --data "$dir/node$k" "${common[@]}" --node "$node" \
-            --organisation "${members[k]}" --out "$keys" || return
-        xn_cli "pki issue tls-node $k" pki issue --data "$national" "${common[@]}" --profile tls-node \
-            --csr "$keys/authentication.csr" --out "$keys/authentication.pem" || return
-        xn_cli "pki issue organisation-seal $k" pki issue --data "$national" "${common[@]}" \
-            --profile organisation-seal --csr "$keys/seal.csr" --out "$keys/seal.pem" || return
-        # "issued organisations-ca/SERIAL to …": the serial the revocation test needs.
-        sed -n 's|^issued organisations-ca/\([0-9a-f]*\) .*|\1|p' "$WORK/xn/out" >"$keys/seal.serial"
-        xn_cli "exchange keys import $k" exchange keys import --data "$dir/node$k" "${common[@]}" \
-            --authentication "$keys/authentication.pem" --seal "$keys/seal.pem" \
-            --ca "$dir/pki/organisations-ca.pem" --trust-anchor "$dir/pki/root-ca.pem" || return
-        xn_cli "exchange node add $k" exchange node add --data "$national" "${common[@]}" --id "$node" \
-            --address "127.0.0.1:${tls_ports[k]}" --certificate "$keys/authentication.pem" \
-            --serves "$member/${subsystems[k]}" || return
-    done
-    pass "three nodes made their keys, got certificates from their requests and were registered"
+    local addresses=()
+    for k in 1 2 3; do addresses+=("127.0.0.1:${tls_ports[k]}"); done
+    if exchange_setup "$dir" "http://127.0.0.1:$backend_port/api" "${addresses[@]}" 2>"$dir/setup.err"; then
+        pass "three nodes made their keys, got certificates from their requests and were registered"
+    else
+        fail "three nodes are set up with the CLI" "$(tail -n 5 "$dir/setup.err")"
+        return
+    fi
     if timeout 60 "${CLEAN_ENV[@]}" "$BINARY" exchange keys import --data "$dir/node1" "${common[@]}" \
         --authentication "$dir/keys2/authentication.pem" --seal "$dir/keys2/seal.pem" \
         --ca "$dir/pki/organisations-ca.pem" --trust-anchor "$dir/pki/root-ca.pem" >"$dir/out" 2>&1; then
@@ -139,15 +121,7 @@ exchange_node_tests() {
     else
         fail "keys import refuses another node's certificates" "$(tail -n 3 "$dir/out")"
     fi
-    printf '%s' '{"openapi":"3.0.3","info":{"title":"Persons","version":"1"},"paths":{"/persons/{number}":{"get":{"responses":{"200":{"description":"the person"}}}},"/echo":{"post":{"responses":{"200":{"description":"the body"}}}}}}' \
-        >"$dir/persons.json"
-    local service="CVT/GOV/70000001/population/persons"
-    xn_cli "service add" exchange service add --data "$national" "${common[@]}" --id "$service" \
-        --title "Persons" --openapi "$dir/persons.json" || return
-    xn_cli "access add" exchange access add --data "$national" "${common[@]}" \
-        --client CVT/GOV/70000002/tax --service "$service" --method GET --path "/persons/*" || return
-    xn_cli "provide add" exchange provide add --data "$dir/node1" "${common[@]}" --service "$service" \
-        --backend "http://127.0.0.1:$backend_port/api" --title "Persons" --openapi "$dir/persons.json" || return
+    local service="$EXCHANGE_SETUP_SERVICE"
     if timeout 60 "${CLEAN_ENV[@]}" "$BINARY" exchange provide add --data "$dir/node1" "${common[@]}" \
         --service "$service" --backend "ftp://127.0.0.1/x" >"$dir/out" 2>&1; then
         fail "provide add refuses a backend that is not http(s)"
