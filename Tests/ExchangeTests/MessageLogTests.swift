@@ -80,6 +80,40 @@ struct MessageLogTests {
     }
 
     @Test(
+        "concurrent appends share commits: each returns only once its record is stored, and every one is there",
+        arguments: DatabaseEngine.allCases)
+    func groupCommit(engine: DatabaseEngine) async throws {
+        try await TestDatabase.with(engine, migrations: Self.migrations) { database in
+            let log = MessageLog(database: database, configuration: MessageLogSamples.configuration())
+            let entry = try await MessageLogSamples.request("template")
+            let returned = try await withThrowingTaskGroup(of: (String, Int).self) { group in
+                for index in 0..<300 {
+                    group.addTask {
+                        var mine = entry
+                        mine.messageID = "concurrent-\(index)"
+                        let record = try await log.append(mine)
+                        // Once append returns, the record is readable by anyone.
+                        let stored = try await database.read { sql in
+                            try await sql.raw(
+                                "SELECT COUNT(*) AS n FROM exchange_log_records WHERE message_id = \(bind: record.messageID)"
+                            ).first()?.decode(column: "n", as: Int.self) ?? 0
+                        }
+                        return (record.messageID, stored)
+                    }
+                }
+                var all: [(String, Int)] = []
+                for try await pair in group { all.append(pair) }
+                return all
+            }
+            #expect(Set(returned.map(\.0)).count == 300)
+            #expect(returned.allSatisfy { $0.1 == 1 })
+            #expect(try await Self.count("exchange_log_records", in: database) == 300)
+            #expect(try await Self.count("exchange_log_pending", in: database) == 300)
+            #expect(try await Self.count("exchange_log_bodies", in: database) == 300)
+        }
+    }
+
+    @Test(
         "the TSA goes away: messages keep coming, then are refused past the limit, and all is stamped once it is back",
         arguments: DatabaseEngine.allCases)
     func timeStampingOutage(engine: DatabaseEngine) async throws {

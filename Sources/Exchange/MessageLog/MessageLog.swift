@@ -7,7 +7,7 @@ public import Storage
 /// append-only, time-stamped in batches, exportable as offline-verifiable evidence, archived after a while.
 ///
 /// ``append(_:)`` returns once the record is committed (SQLite with `synchronous=FULL`, PostgreSQL with its
-/// default synchronous commit), so a node that releases an answer only after it has logged it never releases an
+/// default synchronous commit; appends that arrive together share one commit, `MessageLogAppender`), so a node that releases an answer only after it has logged it never releases an
 /// unlogged one. When time-stamping has failed for longer than ``MessageLogConfiguration/maximumUnstampedAge``,
 /// `append` refuses with ``ExchangeError/Code/timeStampingOverdue`` until a batch is stamped again; nothing already
 /// accepted is lost.
@@ -19,6 +19,7 @@ public struct MessageLog: Sendable {
     /// The policy in force.
     public let configuration: MessageLogConfiguration
     let clock: any WallClock
+    let appender: MessageLogAppender
     /// Advisory lock key for committing a batch or an archive: "XLOG" in ASCII.
     static let lockKey = 0x584C_4F47
     /// The longest identifier accepted, in UTF-8 bytes.
@@ -31,6 +32,9 @@ public struct MessageLog: Sendable {
         self.database = database
         self.configuration = configuration
         self.clock = clock
+        self.appender = MessageLogAppender(
+            database: database,
+            maximumUnstampedAge: MessageLogConfiguration.microseconds(configuration.maximumUnstampedAge), clock: clock)
     }
 
     /// Logs one message and returns its record once it is durably committed.
@@ -44,33 +48,7 @@ public struct MessageLog: Sendable {
         let now = clock.timestamp().microseconds
         // The body is hashed here, outside the transaction, so that a large body does not hold the write lock.
         let record = try MessageLogRecord(entry: entry, createdAt: now)
-        let body = configuration.keepsBodies ? entry.body : nil
-        let limit = MessageLogConfiguration.microseconds(configuration.maximumUnstampedAge)
-        try await database.transaction { sql in
-            if let oldest = try await Self.oldestUnstamped(in: sql), now - oldest > limit {
-                throw try await Self.refusal(oldest: oldest, now: now, limit: limit, in: sql)
-            }
-            let row = try await sql.raw(
-                """
-                INSERT INTO exchange_log_records (message_id, direction, client, service, created_at, record,
-                    record_hash)
-                VALUES (\(bind: record.messageID), \(bind: record.direction.description), \(bind: record.client),
-                    \(bind: record.service), \(bind: now), \(bind: Data(record.derEncoded)), \(bind: Data(record.hash)))
-                RETURNING seq
-                """
-            ).first()
-            guard let sequence = try row?.decode(column: "seq", as: Int64.self) else {
-                throw ExchangeError(.invalidRecord, "the database returned no sequence number for the record")
-            }
-            if let body {
-                try await sql.raw(
-                    "INSERT INTO exchange_log_bodies (seq, body) VALUES (\(bind: sequence), \(bind: Data(body)))"
-                ).run()
-            }
-            try await sql.raw(
-                "INSERT INTO exchange_log_pending (seq, created_at) VALUES (\(bind: sequence), \(bind: now))"
-            ).run()
-        }
+        try await appender.append(.init(record: record, body: configuration.keepsBodies ? entry.body : nil))
         return record
     }
 
@@ -92,7 +70,7 @@ public struct MessageLog: Sendable {
         return try row?.decode(column: "oldest", as: Int64?.self)
     }
 
-    private static func refusal(
+    static func refusal(
         oldest: Int64, now: Int64, limit: Int64, in sql: any SQLDatabase
     ) async throws -> ExchangeError {
         let row = try await sql.raw("SELECT stamped_at FROM exchange_log_batches ORDER BY id DESC LIMIT 1").first()
