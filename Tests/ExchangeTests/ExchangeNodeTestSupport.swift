@@ -112,7 +112,7 @@ struct ExchangeNodeWorld: Sendable {
             calls.value.append(request.uri.description)
             let number = context.parameters.get("number") ?? ""
             return Response(
-                status: .ok, headers: [.contentType: "application/json"],
+                status: .ok, headers: [.contentType: "application/json", ExchangeHeaders.dataSubject: number],
                 body: .init(byteBuffer: ByteBuffer(string: #"{"personalNumber":"\#(number)"}"#)))
         }
         let application = Application(
@@ -185,7 +185,7 @@ struct ExchangeNodeWorld: Sendable {
                 // their records apart by direction and count.
                 log: MessageLog(
                     database: database, configuration: MessageLogConfiguration(archiveDirectory: directory)),
-                services: ProvidedServices(database: database, audit: audit),
+                services: ProvidedServices(database: database, audit: audit), tracker: DataTracker(database: database),
                 nodes: NodeHTTPClient(credentials: member.credentials, trustRoots: [root]),
                 providerTimeout: .seconds(20), logger: quietLogger)
         }

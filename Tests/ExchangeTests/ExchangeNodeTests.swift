@@ -20,7 +20,11 @@ struct ExchangeNodeTests {
         -> NodeAnswer
     {
         await node.clientRequest(
-            method: "GET", target: target, fields: [ExchangeHeaders.client: client, ExchangeHeaders.id: id], body: [])
+            method: "GET", target: target,
+            fields: [
+                ExchangeHeaders.client: client, ExchangeHeaders.id: id, ExchangeHeaders.userID: "CV60001019906",
+                ExchangeHeaders.issue: "tax case 2026/41",
+            ], body: [])
     }
 
     static func errorType(_ answer: NodeAnswer) -> String? { answer.fields[ExchangeHeaders.error] }
@@ -39,6 +43,18 @@ struct ExchangeNodeTests {
             #expect(answer.fields[ExchangeHeaders.id] == "q-allowed")
             #expect(answer.fields[ExchangeHeaders.requestHash]?.isEmpty == false)
             #expect(world.backendCalls.value == ["/api/persons/38001085718"])
+            // The provider's tracker: whose data went to whom, when and why.
+            let uses = try await world.provider.tracker.uses(of: "38001085718")
+            #expect(uses.count == 1)
+            #expect(uses.first?.client == "CVT/GOV/70000002/tax")
+            #expect(uses.first?.service == "CVT/GOV/70000001/registry/persons")
+            #expect(uses.first?.userID == "CV60001019906")
+            #expect(uses.first?.issue == "tax case 2026/41")
+            #expect(uses.first?.messageID == "q-allowed")
+            // A second call from the same node takes the recently validated chain; it passes the same way.
+            #expect(await Self.call(world.client, id: "q-again").status == .ok)
+            let again = try await world.logged("q-again")
+            #expect(again == ["request", "request", "response", "response"])
             let logged = try await world.logged("q-allowed")
             #expect(logged == ["request", "request", "response", "response"])
         }

@@ -170,6 +170,7 @@ extension Node {
         let runtime = ExchangeNodeRuntime(
             identity: identity, configuration: client, trust: ExchangeTrust(), log: log,
             services: ProvidedServices(database: database, audit: AuditLog(database: database)),
+            tracker: DataTracker(database: database),
             nodes: NodeHTTPClient(credentials: identity.credentials, trustRoots: [identity.trustAnchor]),
             logger: logger)
         let port = configuration.exchange.port

@@ -3,7 +3,7 @@ public import Storage
 /// The Exchange block's whole schema history, in order: what a node migrates.
 public enum ExchangeMigrations {
     /// Every Exchange migration, versions 1, 2, …: the central registry (1), the message log (2), the services a
-    /// node provides (3).
+    /// node provides (3), its data tracker (4).
     public static let all: [Migration] =
-        CentralRegistry.migrations + MessageLog.migrations + ProvidedServices.migrations
+        CentralRegistry.migrations + MessageLog.migrations + ProvidedServices.migrations + DataTracker.migrations
 }

@@ -23,6 +23,8 @@ public struct ExchangeNodeRuntime: Sendable {
     public let log: MessageLog
     /// The services this node provides.
     public let services: ProvidedServices
+    /// Whose data this node's services gave to whom.
+    public let tracker: DataTracker
     /// The mutual-TLS client to other nodes.
     public let nodes: NodeHTTPClient
     /// The client to this member's backends.
@@ -35,7 +37,8 @@ public struct ExchangeNodeRuntime: Sendable {
     /// Creates the runtime.
     public init(
         identity: ExchangeNodeIdentity, configuration: GlobalConfigurationClient, trust: ExchangeTrust,
-        log: MessageLog, services: ProvidedServices, nodes: NodeHTTPClient, backends: HTTPClient = .shared,
+        log: MessageLog, services: ProvidedServices, tracker: DataTracker, nodes: NodeHTTPClient,
+        backends: HTTPClient = .shared,
         providerTimeout: Duration = .seconds(60), logger: Logger
     ) {
         self.identity = identity
@@ -43,6 +46,7 @@ public struct ExchangeNodeRuntime: Sendable {
         self.trust = trust
         self.log = log
         self.services = services
+        self.tracker = tracker
         self.nodes = nodes
         self.backends = backends
         self.providerTimeout = providerTimeout
@@ -98,15 +102,58 @@ public struct ExchangeNodeRuntime: Sendable {
         } catch {
             throw NodeFault(fault, error.message)
         }
-        do {
-            try await seal.verify(manifest, with: validator, acceptsSigner: { _ in true })
-        } catch let error as ExchangeError {
-            throw NodeFault(fault, error.message)
-        } catch {
-            throw NodeFault(fault, "the message's seal could not be checked: \(error)")
+        guard let signer = MemberSealSubject.signer(of: seal) else {
+            throw NodeFault(fault, "the seal is not a CMS signature by one certificate it carries")
         }
-        guard let signer = MemberSealSubject.signer(of: seal), MemberSealSubject.member(of: signer) == member else {
+        var serializer = DER.Serializer()
+        let signerDER = (try? serializer.serialize(signer)).map { serializer.serializedBytes } ?? []
+        if let issuer = await trust.knownIssuer(of: signer, der: signerDER, configuration: configuration) {
+            try await verifyKnown(seal, over: manifest, signer: signer, issuer: issuer, fault: fault)
+        } else {
+            do {
+                try await seal.verify(manifest, with: validator, acceptsSigner: { _ in true })
+            } catch let error as ExchangeError {
+                throw NodeFault(fault, error.message)
+            } catch {
+                throw NodeFault(fault, "the message's seal could not be checked: \(error)")
+            }
+            await trust.remember(signer, der: signerDER, configuration: configuration)
+        }
+        guard MemberSealSubject.member(of: signer) == member else {
             throw NodeFault(fault, "the message is not sealed by \(member), the member it comes from")
+        }
+    }
+
+    /// The checks that change for a signer whose chain was validated recently: its revocation status now (the
+    /// same OCSP source and freshness as the full validator's), the digest of the manifest, the signature value.
+    private func verifyKnown(
+        _ seal: MessageSeal, over manifest: MessageManifest, signer: Certificate, issuer: Certificate,
+        fault: XRoadErrorType
+    ) async throws(NodeFault) {
+        let status: RevocationStatus
+        do {
+            status = try await trust.status(of: signer, issuer: issuer)
+        } catch let error as TrustError {
+            throw NodeFault(fault, "the seal's revocation status is not available: \(error.message)")
+        } catch {
+            throw NodeFault(fault, "the seal's revocation status is not available: \(error)")
+        }
+        switch status {
+        case .good: break
+        case .revoked(let since, let reason):
+            throw NodeFault(fault, "the seal's certificate was revoked at \(Timestamp(since)) (\(reason))")
+        case .suspended(let since):
+            throw NodeFault(fault, "the seal's certificate is suspended since \(Timestamp(since))")
+        case .unknown:
+            throw NodeFault(fault, "the OCSP responder does not know the seal's certificate")
+        }
+        guard let signedData = try? CMSSignedData(contentInfoDER: seal.signature),
+            signedData.signerInfos.count == 1, let manifestDER = try? manifest.derEncoded(),
+            let algorithm = CMSDigestAlgorithm(signedData.signerInfos[0].digestAlgorithm),
+            let digest = try? signedData.signerInfos[0].messageDigest, digest == algorithm.hash(manifestDER),
+            signedData.signerInfos[0].isValidSignature(publicKey: signer.publicKey)
+        else {
+            throw NodeFault(fault, "the message's seal is TOTAL-FAILED: it does not verify over this message")
         }
     }
 

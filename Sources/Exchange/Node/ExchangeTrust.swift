@@ -14,6 +14,22 @@ public actor ExchangeTrust {
     private let httpClient: HTTPClient
     private var validators: (version: Int64, validator: SignatureValidator)?
     private var ocsp: (url: String, freshness: Int, source: OCSPRevocationSource)?
+    /// Signer certificates whose chain the full validator accepted, by their DER: the chain of a certificate does
+    /// not change, so until `recheckAt` only its revocation status (from the same OCSP source and cache), its
+    /// validity dates and the signature value are checked again.
+    private var known: [[UInt8]: KnownChain] = [:]
+
+    struct KnownChain {
+        let issuer: Certificate
+        let notAfter: Date
+        let recheckAt: Date
+        let version: Int64
+    }
+
+    /// How long a validated chain is trusted without running the full validator again.
+    static let chainRecheck: TimeInterval = 300
+    /// The most signer certificates kept.
+    static let maximumKnown = 10_000
 
     /// Creates the trust state; `httpClient` carries the OCSP requests.
     public init(httpClient: HTTPClient = .shared) {
@@ -47,6 +63,39 @@ public actor ExchangeTrust {
             revocationSources: [source])
         validators = (configuration.version, validator)
         return validator
+    }
+
+    /// The issuer of `signer` when its chain was validated under `configuration` recently enough and the
+    /// certificates are within their validity; `nil` when the full validator must run.
+    func knownIssuer(of signer: Certificate, der: [UInt8], configuration: GlobalConfiguration) -> Certificate? {
+        let now = Date()
+        guard let entry = known[der] else { return nil }
+        guard entry.version == configuration.version, now < entry.recheckAt, now < entry.notAfter,
+            now >= signer.notValidBefore
+        else {
+            known[der] = nil
+            return nil
+        }
+        return entry.issuer
+    }
+
+    /// Notes that the full validator accepted `signer` under `configuration`.
+    func remember(_ signer: Certificate, der: [UInt8], configuration: GlobalConfiguration) {
+        guard let authorities = try? Self.certificates(configuration.trustedCAs, what: "a trusted CA"),
+            let issuer = authorities.first(where: { $0.subject == signer.issuer })
+        else { return }
+        if known.count >= Self.maximumKnown { known.removeAll() }
+        known[der] = KnownChain(
+            issuer: issuer, notAfter: min(signer.notValidAfter, issuer.notValidAfter),
+            recheckAt: Date().addingTimeInterval(Self.chainRecheck), version: configuration.version)
+    }
+
+    /// The revocation status of `certificate`, from the configuration's OCSP source and its cache.
+    func status(of certificate: Certificate, issuer: Certificate) async throws -> RevocationStatus {
+        guard let source = ocsp?.source else {
+            throw ExchangeError(.globalConfigurationUnavailable, "no OCSP responder is configured yet")
+        }
+        return try await source.status(of: certificate, issuer: issuer)
     }
 
     /// Decodes base64 DER certificates from the configuration.

@@ -111,6 +111,18 @@ extension ExchangeNodeRuntime {
             answer = try await forward(
                 head, method: method, rest: rest, query: String(target.drop { $0 != "?" }), body: body,
                 to: backend, limit: configuration.policies.maximumMessageBytes)
+            if let subject = answer.fields[ExchangeHeaders.dataSubject] {
+                do {
+                    try await tracker.record(
+                        .init(
+                            subject: subject, client: client.description, service: service.description, at: Date(),
+                            userID: head["x-road-userid"], issue: head["x-road-issue"], messageID: queryID))
+                } catch let error as ExchangeError {
+                    throw NodeFault(.serverProxyServiceFailed, "the backend's answer: \(error.message)")
+                } catch {
+                    throw NodeFault(.serverProxyDatabaseError, "the data tracker could not record the answer")
+                }
+            }
         }
 
         var carried: [(name: String, value: String)] = [("x-road-id", queryID)]

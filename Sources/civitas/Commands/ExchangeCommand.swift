@@ -17,6 +17,7 @@ struct ExchangeCommand: AsyncParsableCommand {
         subcommands: [
             Member.self, Subsystem.self, NodeVerb.self, Service.self, Access.self, ExchangeVerifyCommand.self,
             ExchangeLogCommand.self, ExchangeBenchCommand.self, ExchangeKeysCommand.self, ExchangeProvideCommand.self,
+            ExchangeUsageCommand.self,
         ])
 
     /// Opens the registry, runs `body`, closes the database, and turns the block's errors into one line.

@@ -157,3 +157,38 @@ struct ExchangeProvideCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `civitas exchange usage --subject N`: the data tracker: which organisation read whose data, when and why.
+struct ExchangeUsageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "usage", abstract: "Who received a person's data through this node's services, when and why.")
+    @OptionGroup var options: NodeOptions
+    @Option(help: "The data subject (a personal number).") var subject: String
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() async throws {
+        let (_, _, database) = try await options.openNode()
+        let uses: [DataTracker.Use]
+        do {
+            uses = try await DataTracker(database: database).uses(of: subject)
+        } catch {
+            await database.close()
+            throw ExchangeCommand.mappedError(error)
+        }
+        await database.close()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            Console.say(String(decoding: try encoder.encode(uses), as: UTF8.self))
+            return
+        }
+        for use in uses {
+            Console.say(
+                [
+                    Timestamp(use.at).description, use.client, use.service, use.userID ?? "-", use.issue ?? "-",
+                    use.messageID,
+                ].joined(separator: "\t"))
+        }
+    }
+}

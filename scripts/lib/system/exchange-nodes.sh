@@ -297,6 +297,13 @@ exchange_node_calls() {
         fail "the backend got the path and the X-Road headers" "$(tail -n 3 "$dir/backend.log")"
     fi
 
+    if timeout 60 "${CLEAN_ENV[@]}" "$BINARY" exchange usage --data "$dir/node1" --log-level warning \
+        --subject 38001085718 >"$dir/usage" 2>&1 \
+        && grep -q "CVT/GOV/70000002/tax.*CV38001085718.*case 2026/77.*first-call" "$dir/usage"; then
+        pass "the provider's data tracker shows who read the person's data, who asked and why"
+    else
+        fail "the provider's data tracker shows the use" "$(head -n 3 "$dir/usage")"
+    fi
     code="$(xn_call "$p3" "$path" CVT/GOV/70000003/stats)"
     if [[ "$code" == 500 && "$(xn_header x-road-error)" == Server.ServerProxy.AccessDenied ]] \
         && xn_json 'b["type"] == "Server.ServerProxy.AccessDenied" and "may not" in b["message"] and b["detail"]'; then
