@@ -31,16 +31,29 @@ def login(index, consent=False):
              "scope": "openid profile", "state": f"s{index}", "nonce": f"n{index}"}
     page = browser.get(f"{base}/oidc/authorize?{urlencode(query)}")
     action = re.search(r'action="(/login\?[^"]+)"', page.text).group(1).replace("&amp;", "&")
-    token = re.search(r'name="_csrf" value="([^"]+)"', page.text).group(1)
+    token = re.findall(r'name="_csrf" value="([^"]+)"', page.text)[-1]
     answer = browser.post(base + action, data={"_csrf": token, "username": users[index % len(users)],
                                                "password": password}, allow_redirects=False)
     assert answer.status_code == 303, f"login answered {answer.status_code}"
     response = browser.get(urljoin(base + "/", answer.headers["Location"]), allow_redirects=False)
-    if consent and "Location" not in response.headers:
-        request = re.search(r'name="request" value="([^"]+)"', response.text).group(1)
-        token = re.search(r'name="_csrf" value="([^"]+)"', response.text).group(1)
-        response = browser.post(f"{base}/oidc/authorize/consent",
-                                data={"_csrf": token, "request": request, "decision": "allow", "scope": "profile"},
+    # Within the site: follow its redirects, choose to act as oneself where the person may act for others, and
+    # give the consent in the first, untimed round, until the answer goes to the relying party.
+    for _ in range(6):
+        location = response.headers.get("Location", "")
+        if location.startswith(redirect_uri):
+            break
+        if location:
+            response = browser.get(urljoin(base + "/", location), allow_redirects=False)
+            continue
+        tokens = re.findall(r'name="_csrf" value="([^"]+)"', response.text)
+        request = re.search(r'name="request" value="([^"]+)"', response.text)
+        assert tokens and request, f"unexpected page {response.status_code}: {response.text[:200]}"
+        if 'action="/oidc/authorize/act"' in response.text:
+            form, url = {"principal": "self"}, f"{base}/oidc/authorize/act"
+        else:
+            assert consent, "the consent was not remembered"
+            form, url = {"decision": "allow", "scope": "profile"}, f"{base}/oidc/authorize/consent"
+        response = browser.post(url, data={"_csrf": tokens[-1], "request": request.group(1), **form},
                                 headers={"Origin": base}, allow_redirects=False)
     location = response.headers.get("Location", "")
     assert location.startswith(redirect_uri), f"no code: {response.status_code} {location[:80]}"
