@@ -16,15 +16,14 @@ extension OpenIDProvider {
             throw TokenError("invalid_request", "Use one client authentication method, not several.")
         }
         if let basic = request.basic {
-            guard let party = try await clients.party(basic.id), party.authentication == .clientSecretBasic,
-                request.clientID == nil || request.clientID == basic.id,
-                try await clients.isSecret(basic.secret, of: basic.id)
+            guard let party = try await clients.party(basic.id, secret: basic.secret),
+                party.authentication == .clientSecretBasic, request.clientID == nil || request.clientID == basic.id
             else { throw refused }
             return party
         }
         if let secret = request.clientSecret {
-            guard let id = request.clientID, let party = try await clients.party(id),
-                party.authentication == .clientSecretPost, try await clients.isSecret(secret, of: id)
+            guard let id = request.clientID, let party = try await clients.party(id, secret: secret),
+                party.authentication == .clientSecretPost
             else { throw refused }
             return party
         }

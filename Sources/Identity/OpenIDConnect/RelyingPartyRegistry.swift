@@ -202,9 +202,18 @@ public struct RelyingPartyRegistry: Sendable {
 
     /// Whether `secret` is the client's secret (compared in constant time).
     public func isSecret(_ secret: String, of clientID: String) async throws -> Bool {
-        guard let row = try await row(clientID),
-            let stored = try row.decode(column: "secret_hash", as: String?.self)
-        else { return false }
+        guard let row = try await row(clientID) else { return false }
+        return try Self.matches(secret, row: row)
+    }
+
+    /// The active relying party `clientID` when `secret` is its secret, in one read; `nil` otherwise.
+    public func party(_ clientID: String, secret: String) async throws -> RelyingParty? {
+        guard let row = try await row(clientID), try Self.matches(secret, row: row) else { return nil }
+        return try Self.party(from: row)
+    }
+
+    private static func matches(_ secret: String, row: any SQLRow) throws -> Bool {
+        guard let stored = try row.decode(column: "secret_hash", as: String?.self) else { return false }
         let given = Array(SessionStore.hash(secret).utf8)
         let expected = Array(stored.utf8)
         guard given.count == expected.count else { return false }

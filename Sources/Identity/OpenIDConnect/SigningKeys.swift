@@ -2,6 +2,7 @@ public import CivitasCore
 public import Foundation
 import SQLKit
 public import Storage
+import Synchronization
 public import Trust
 public import X509
 
@@ -11,11 +12,21 @@ public import X509
 /// parties) and an Ed25519 key (the ID tokens of relying parties registered with `EdDSA`). ``rotate()`` makes a
 /// new key of each algorithm the signer; the old ones stay in the JWKS for ``publicationAfterRetirement`` so that
 /// tokens they signed still verify until they expire, and are then dropped from the JWKS. Every node reads the same
-/// table, so a rotation on one node is seen by all on their next read.
+/// table, so a rotation on one node is seen by every other within ``currentKeyReuse`` (the current key is read and
+/// unsealed once per interval, not for every token; the key it replaces stays published, so nothing it signs in
+/// that interval fails to verify).
 public struct SigningKeys: Sendable {
     private let database: Database
     private let keyStore: any TrustKeyStore
     private let clock: any WallClock
+    private let currentKeys = CurrentKeys()
+    /// How long a read current key is reused before the table is asked again.
+    public static let currentKeyReuse: TimeInterval = 10
+
+    /// The current signer per algorithm, as last read, with when.
+    final class CurrentKeys: Sendable {
+        let signers = Mutex<[JSONWebAlgorithm: (signer: Signer, readAt: Date)]>([:])
+    }
     /// How long a retired key stays published: longer than any token it signed lives.
     public let publicationAfterRetirement: TimeInterval
 
@@ -47,6 +58,18 @@ public struct SigningKeys: Sendable {
     ///
     /// - Throws: ``IdentityError`` `.invalidRecord` for an algorithm the provider does not sign with.
     public func current(_ algorithm: JSONWebAlgorithm = .es256) async throws -> Signer {
+        let now = clock.now()
+        if let kept = currentKeys.signers.withLock({ $0[algorithm] }),
+            now.timeIntervalSince(kept.readAt) < Self.currentKeyReuse, now >= kept.readAt
+        {
+            return kept.signer
+        }
+        let signer = try await readCurrent(algorithm)
+        currentKeys.signers.withLock { $0[algorithm] = (signer, now) }
+        return signer
+    }
+
+    private func readCurrent(_ algorithm: JSONWebAlgorithm) async throws -> Signer {
         if let row = try await database.read({ sql in
             try await sql.raw(
                 """
@@ -72,6 +95,7 @@ public struct SigningKeys: Sendable {
     /// Makes a new `algorithm` key current and retires the older keys of that algorithm.
     @discardableResult
     public func rotate(_ algorithm: JSONWebAlgorithm) async throws -> Signer {
+        defer { currentKeys.signers.withLock { $0[algorithm] = nil } }
         let keyAlgorithm: KeyAlgorithm
         switch algorithm {
         case .es256: keyAlgorithm = .p256
