@@ -109,6 +109,8 @@ extension OpenIDProvider {
             throw TokenError("invalid_grant", "The refresh token is missing or malformed.")
         }
         let now = clock.now()
+        // The next refresh token is stored in the same commit that uses up this one: one durable write a refresh.
+        let next = SessionStore.randomToken()
         let outcome: (grantID: String, reused: Bool)? = try await database.transaction { sql in
             guard
                 let row = try await sql.raw(
@@ -140,6 +142,7 @@ extension OpenIDProvider {
                 WHERE token_hash = \(bind: SessionStore.hash(token))
                 """
             ).run()
+            try await Self.storeRefreshToken(next, grantID: grantID, at: now, in: sql)
             return (grantID, false)
         }
         guard let outcome else { throw TokenError("invalid_grant", "The refresh token is not valid.") }
@@ -150,7 +153,7 @@ extension OpenIDProvider {
             try await auditGrant("identity.oidc.refresh-reuse", grant: grant, party: party)
             throw TokenError("invalid_grant", "The refresh token was used already; its grant is revoked.")
         }
-        return try await tokens(for: grant, party: party, nonce: nil)
+        return try await tokens(for: grant, party: party, nonce: nil, storedRefreshToken: next)
     }
 
     private func clientCredentials(_ request: TokenRequest, party: RelyingParty) async throws -> TokenResponse {
@@ -210,8 +213,11 @@ extension OpenIDProvider {
             authTime: Timestamp(microseconds: try row.decode(column: "auth_time", as: Int64.self)).date)
     }
 
-    /// A new access token, ID token and refresh token for `grant`.
-    private func tokens(for grant: Grant, party: RelyingParty, nonce: String?) async throws -> TokenResponse {
+    /// A new access token, ID token and refresh token for `grant` (`storedRefreshToken` when the caller has
+    /// stored one already).
+    private func tokens(
+        for grant: Grant, party: RelyingParty, nonce: String?, storedRefreshToken: String? = nil
+    ) async throws -> TokenResponse {
         let now = clock.now()
         let signer = try await keys.current()
         let scopes = Set(grant.scopes.split(separator: " ").map(String.init))
@@ -243,19 +249,29 @@ extension OpenIDProvider {
             ? signer : try await keys.current(party.idTokenSigningAlgorithm)
         let idToken = try await JSONWebSignature.sign(
             claims: idClaims, key: idSigner.key, keyID: idSigner.keyID, algorithm: idSigner.algorithm)
-        let refresh = SessionStore.randomToken()
-        try await database.transaction { sql in
-            try await sql.raw(
-                """
-                INSERT INTO identity_oidc_refresh_tokens (token_hash, grant_id, issued_at, expires_at)
-                VALUES (\(bind: SessionStore.hash(refresh)), \(bind: grant.id), \(bind: Timestamp(now).microseconds),
-                    \(bind: Timestamp(now.addingTimeInterval(Self.refreshLifetime)).microseconds))
-                """
-            ).run()
+        let refresh: String
+        if let storedRefreshToken {
+            refresh = storedRefreshToken
+        } else {
+            refresh = SessionStore.randomToken()
+            try await database.transaction { sql in
+                try await Self.storeRefreshToken(refresh, grantID: grant.id, at: now, in: sql)
+            }
         }
         return TokenResponse(
             accessToken: access, expiresIn: Int(Self.tokenLifetime), refreshToken: refresh, idToken: idToken,
             scope: grant.scopes)
+    }
+
+    static func storeRefreshToken(_ token: String, grantID: String, at now: Date, in sql: any SQLDatabase) async throws
+    {
+        try await sql.raw(
+            """
+            INSERT INTO identity_oidc_refresh_tokens (token_hash, grant_id, issued_at, expires_at)
+            VALUES (\(bind: SessionStore.hash(token)), \(bind: grantID), \(bind: Timestamp(now).microseconds),
+                \(bind: Timestamp(now.addingTimeInterval(Self.refreshLifetime)).microseconds))
+            """
+        ).run()
     }
 
     /// The left half of the SHA-256 of `token`, base64url (Core §3.1.3.6 at_hash).
