@@ -281,13 +281,3 @@ struct ExchangeNodeWorld: Sendable {
         }
     }
 }
-
-/// A value shared between a test and the servers it starts.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    var value: Value {
-        get { mutex.withLock { $0 } }
-        set { mutex.withLock { $0 = newValue } }
-    }
-}

@@ -1,6 +1,7 @@
 import CivitasCore
 import Foundation
 import HTTPTypes
+import StorageTesting
 import Testing
 import Trust
 

@@ -313,7 +313,9 @@ struct NodeTLSTests {
         #expect(error?.code == .networkError)
         #expect(error?.message.contains("timed out") == true)
         #expect(error?.message.contains(address.description) == true)
-        #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(5))
+        #expect(
+            elapsed >= .milliseconds(450) && elapsed < .seconds(20),
+            "the deadline held; the upper bound only rules out waiting for a default")
     }
 
     @Test("a node that takes the request and never answers times out within the deadline")
@@ -340,7 +342,7 @@ struct NodeTLSTests {
             await client.shutdown()
             #expect(error?.code == .networkError)
             #expect(error?.message.contains("no complete answer") == true)
-            #expect(elapsed >= .milliseconds(1400) && elapsed < .seconds(8))
+            #expect(elapsed >= .milliseconds(1400) && elapsed < .seconds(20))
             #expect(server.record.calls.map(\.path) == ["/whoami", "/hang"], "the request did reach the server")
             #expect(client.idleConnections.isEmpty)
         }

@@ -21,16 +21,6 @@ final class RequestCounter: Sendable {
     func increment() { value.add(1, ordering: .relaxed) }
 }
 
-/// A value shared between a test and the servers it starts.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    var value: Value {
-        get { mutex.withLock { $0 } }
-        set { mutex.withLock { $0 = newValue } }
-    }
-}
-
 /// Counts every request to `/ocsp` and below, before the routes see it.
 struct OCSPRequestCounting<Context: RequestContext>: RouterMiddleware {
     let counter: RequestCounter

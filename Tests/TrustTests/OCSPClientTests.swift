@@ -17,6 +17,10 @@ import X509
 /// responder.
 @Suite("OCSP client")
 struct OCSPClientTests {
+    /// Long enough for the live responder on a machine busy with the other suites; the tests that time out
+    /// on purpose set their own.
+    static let patience: Duration = .seconds(60)
+
     /// Runs `operation` and returns the TrustError it throws (or records an issue if it throws another or none).
     static func trustError(_ operation: () async throws -> Void) async -> TrustError? {
         do {
@@ -54,7 +58,7 @@ struct OCSPClientTests {
             let citizen = fixture.citizen.certificate
             let citizensCA = fixture.chain[0]
             let root = try await fixture.pki.certificate(role: .root).certificate
-            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(60))
+            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(60), timeout: Self.patience)
             let status = try await source.status(of: citizen, issuer: citizensCA)
             guard case .good(let checkedAt) = status else {
                 Issue.record("expected good, got \(status)")
@@ -79,7 +83,8 @@ struct OCSPClientTests {
             let issuer = fixture.chain[0]
             // With a nonce the responder signs each answer anew: what is tested is the client's keeping, not how
             // soon a busy responder drops its pre-produced answers.
-            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(freshness), useNonce: true)
+            let source = OCSPRevocationSource(
+                responderURL: url, freshness: .seconds(freshness), timeout: Self.patience, useNonce: true)
             let first = try await source.status(of: citizen, issuer: issuer)
             guard case .good(let thisUpdate) = first else {
                 Issue.record("expected good, got \(first)")
@@ -106,7 +111,7 @@ struct OCSPClientTests {
         try await OCSPClientServers.withNationalNode { url, fixture, counter in
             let citizen = fixture.citizen.certificate
             let issuer = fixture.chain[0]
-            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(60))
+            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(60), timeout: Self.patience)
             let statuses = try await withThrowingTaskGroup(of: RevocationStatus.self) { group in
                 for _ in 0..<16 {
                     group.addTask { try await source.status(of: citizen, issuer: issuer) }
@@ -132,7 +137,8 @@ struct OCSPClientTests {
     func staleByClock(offset: TimeInterval, needle: String) async throws {
         try await OCSPClientServers.withNationalNode { url, fixture, counter in
             let clock = SettableClock(Date().addingTimeInterval(offset))
-            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(60), clock: clock)
+            let source = OCSPRevocationSource(
+                responderURL: url, freshness: .seconds(60), clock: clock, timeout: Self.patience)
             for _ in 0..<2 {
                 let error = await Self.trustError {
                     _ = try await source.status(of: fixture.citizen.certificate, issuer: fixture.chain[0])
@@ -151,7 +157,7 @@ struct OCSPClientTests {
     func signatureValidation() async throws {
         try await OCSPClientServers.withNationalNode { url, fixture, _ in
             let freshness = 4.0
-            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(freshness))
+            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(freshness), timeout: Self.patience)
             let validator = try await fixture.validator(sources: [source])
             let signature = try await fixture.sign(.basic)
             let passed = await validator.validate(signature, signed: .document(ValidationFixture.document))
@@ -161,7 +167,8 @@ struct OCSPClientTests {
             #expect(passed.signatures.first?.revocation?.source == source.name)
 
             let ahead = SettableClock(Date().addingTimeInterval(600))
-            let staleSource = OCSPRevocationSource(responderURL: url, freshness: .seconds(60), clock: ahead)
+            let staleSource = OCSPRevocationSource(
+                responderURL: url, freshness: .seconds(60), clock: ahead, timeout: Self.patience)
             let stale = try await fixture.validator(sources: [staleSource]).validate(
                 signature, signed: .document(ValidationFixture.document))
             #expect(stale.indication == .indeterminate, "\(stale)")
@@ -229,7 +236,8 @@ struct OCSPClientTests {
         let clock = SettableClock(start)
         statuses.set(pki.leaf.serialNumber, .good)
         try await OCSPClientServers.withResponder(Self.responder(pki, statuses), clock: clock) { url, counter throws in
-            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(300), clock: clock)
+            let source = OCSPRevocationSource(
+                responderURL: url, freshness: .seconds(300), clock: clock, timeout: Self.patience)
             #expect(Self.isGood(try await source.status(of: pki.leaf, issuer: pki.ca)))
             let revokedAt = Self.truncated(start.addingTimeInterval(10))
             statuses.set(pki.leaf.serialNumber, .revoked(time: revokedAt, reason: .superseded))
@@ -265,11 +273,13 @@ struct OCSPClientTests {
         try await OCSPClientServers.withResponder(Self.responder(pki, statuses, cache: cache), clock: clock) {
             url, _ throws in
             // Someone asks first: the responder keeps its signed answer and serves it for 45 minutes.
-            let early = OCSPRevocationSource(responderURL: url, freshness: .seconds(3600), clock: clock)
+            let early = OCSPRevocationSource(
+                responderURL: url, freshness: .seconds(3600), clock: clock, timeout: Self.patience)
             #expect(Self.isGood(try await early.status(of: pki.leaf, issuer: pki.ca)))
             #expect(cache.count == 1)
             clock.set(OCSPTestPKI.now.addingTimeInterval(600))
-            let strict = OCSPRevocationSource(responderURL: url, freshness: .seconds(300), clock: clock)
+            let strict = OCSPRevocationSource(
+                responderURL: url, freshness: .seconds(300), clock: clock, timeout: Self.patience)
             let error = await Self.trustError { _ = try await strict.status(of: pki.leaf, issuer: pki.ca) }
             #expect(error?.code == .ocspStale)
             #expect(
@@ -292,7 +302,8 @@ struct OCSPClientTests {
         try await OCSPClientServers.withScripted({ body in
             .init(body: await responder.respond(to: body, at: clock.now().addingTimeInterval(ahead.value)))
         }) { url, _ in
-            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(300), clock: clock)
+            let source = OCSPRevocationSource(
+                responderURL: url, freshness: .seconds(300), clock: clock, timeout: Self.patience)
             let error = await Self.trustError { _ = try await source.status(of: pki.leaf, issuer: pki.ca) }
             #expect(error?.code == .ocspStale)
             #expect(error?.message.contains("ahead of this clock") == true, "\(String(describing: error))")
@@ -322,7 +333,8 @@ struct OCSPClientTests {
                 #expect(error?.code == .ocspUntrusted)
                 #expect(error?.message.contains("did not echo the request's nonce") == true)
                 // Without asking for a nonce, the same answers are fine.
-                let plain = OCSPRevocationSource(responderURL: url, freshness: .seconds(300), clock: clock)
+                let plain = OCSPRevocationSource(
+                    responderURL: url, freshness: .seconds(300), clock: clock, timeout: Self.patience)
                 #expect(Self.isGood(try await plain.status(of: pki.leaf, issuer: pki.ca)))
             }
         }
@@ -418,7 +430,8 @@ struct OCSPClientTests {
         try await OCSPClientServers.withScripted({ body in
             .init(body: try await forgery.answer(OCSPRequest(derEncoded: body), pki: pki, at: clock.now()))
         }) { url, counter in
-            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(300), clock: clock)
+            let source = OCSPRevocationSource(
+                responderURL: url, freshness: .seconds(300), clock: clock, timeout: Self.patience)
             for _ in 0..<2 {
                 let error = await Self.trustError { _ = try await source.status(of: pki.leaf, issuer: pki.ca) }
                 #expect(error?.code == .ocspUntrusted)
@@ -440,7 +453,8 @@ struct OCSPClientTests {
                     nextUpdate: clock.now().addingTimeInterval(3600), key: .init(pki.responderKey),
                     responderKeyHash: OCSPForgery.keyHash(pki.responder), certificates: [pki.responder]))
         }) { url, _ throws in
-            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(300), clock: clock)
+            let source = OCSPRevocationSource(
+                responderURL: url, freshness: .seconds(300), clock: clock, timeout: Self.patience)
             #expect(Self.isGood(try await source.status(of: pki.leaf, issuer: pki.ca)))
         }
     }
@@ -498,7 +512,8 @@ struct OCSPClientTests {
         try await OCSPClientServers.withScripted({ body in
             try await kind.reply(body, pki: pki, responder: responder, at: clock.now())
         }) { url, counter in
-            let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(300), clock: clock)
+            let source = OCSPRevocationSource(
+                responderURL: url, freshness: .seconds(300), clock: clock, timeout: Self.patience)
             for _ in 0..<2 {
                 let error = await Self.trustError { _ = try await source.status(of: pki.leaf, issuer: pki.ca) }
                 #expect(error?.code == .ocspBadReply)
@@ -591,7 +606,8 @@ struct OCSPClientTests {
             try index("V")
             for delegated in [false, true] {
                 useDelegate.value = delegated
-                let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(60), useNonce: true)
+                let source = OCSPRevocationSource(
+                    responderURL: url, freshness: .seconds(60), timeout: Self.patience, useNonce: true)
                 let status = try await source.status(of: test.signer, issuer: test.root)
                 #expect(Self.isGood(status), "signed by \(delegated ? "the delegate" : "the CA"): \(status)")
             }
@@ -605,7 +621,8 @@ struct OCSPClientTests {
             try index("R")
             for (delegated, hash) in [(false, OCSPHashAlgorithm.sha1), (true, .sha256)] {
                 useDelegate.value = delegated
-                let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(60), hashAlgorithm: hash)
+                let source = OCSPRevocationSource(
+                    responderURL: url, freshness: .seconds(60), timeout: Self.patience, hashAlgorithm: hash)
                 let status = try await source.status(of: test.signer, issuer: test.root)
                 #expect(status == .revoked(since: Date(timeIntervalSince1970: 1_793_491_200), reason: .keyCompromise))
             }

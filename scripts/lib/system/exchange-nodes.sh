@@ -89,6 +89,7 @@ sys.exit(0 if eval(sys.argv[2]) else 1)' "$WORK/xn/body" "$1"
 }
 
 exchange_node_tests() {
+    ENGINE="exchange"
     local dir="$WORK/xn" national="$WORK/xn/national"
     rm -rf "$dir"
     mkdir -p "$dir"
