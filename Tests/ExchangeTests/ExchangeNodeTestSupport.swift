@@ -168,7 +168,7 @@ struct ExchangeNodeWorld: Sendable {
             database: database, audit: audit, instance: "CVT", nodeCertificateIssuers: [organisations])
         let publisher = GlobalConfigurationPublisher(
             registry: registry, database: database, pki: pki,
-            policies: .init(ocspFreshnessSeconds: 2, maximumMessageBytes: 64 * 1024))
+            policies: .init(ocspFreshnessSeconds: 8, maximumMessageBytes: 64 * 1024))
         func runtime(_ member: Member) throws -> ExchangeNodeRuntime {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("civitas-node-\(UUID().uuidString)")

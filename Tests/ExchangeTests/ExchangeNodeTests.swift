@@ -162,12 +162,12 @@ struct ExchangeNodeTests {
             let clock = ContinuousClock()
             let start = clock.now
             var answer = await Self.call(world.client, id: "q-after")
-            while answer.status == .ok && clock.now - start < .seconds(10) {
+            while answer.status == .ok && clock.now - start < .seconds(30) {
                 try await Task.sleep(for: .milliseconds(200))
                 answer = await Self.call(world.client, id: "q-after-\(clock.now - start)")
             }
             #expect(
-                clock.now - start < .seconds(8), "refused once the 2 s old answer is stale, give or take a busy machine"
+                clock.now - start < .seconds(20), "refused once the answer is 8 s old, give or take a busy machine"
             )
             #expect(Self.errorType(answer) == "Server.ServerProxy.InvalidSignatureValue")
             #expect(Self.message(answer).lowercased().contains("revoked"), "\(Self.message(answer))")

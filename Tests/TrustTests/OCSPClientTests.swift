@@ -78,7 +78,7 @@ struct OCSPClientTests {
     @Test("after revocation the kept good answer stands until it is freshness old; then revoked, with the reason")
     func revocationAfterFreshness() async throws {
         try await OCSPClientServers.withNationalNode { url, fixture, counter in
-            let freshness = 4.0
+            let freshness = 8.0
             let citizen = fixture.citizen.certificate
             let issuer = fixture.chain[0]
             // With a nonce the responder signs each answer anew: what is tested is the client's keeping, not how
@@ -156,7 +156,7 @@ struct OCSPClientTests {
     )
     func signatureValidation() async throws {
         try await OCSPClientServers.withNationalNode { url, fixture, _ in
-            let freshness = 4.0
+            let freshness = 8.0
             let source = OCSPRevocationSource(responderURL: url, freshness: .seconds(freshness), timeout: Self.patience)
             let validator = try await fixture.validator(sources: [source])
             let signature = try await fixture.sign(.basic)

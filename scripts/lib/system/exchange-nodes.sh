@@ -135,7 +135,7 @@ exchange_node_tests() {
     python3 "$ROOT/scripts/lib/system/tcp_forward.py" "$tsa_port" "$national_port" >/dev/null 2>&1 &
     XN_TSA_PATH=$!
     XN_PIDS+=("$XN_TSA_PATH")
-    XN_NATIONAL_ENV=(CIVITAS_EXCHANGE_OCSP_FRESHNESS_SECONDS=4 CIVITAS_EXCHANGE_CONFIGURATION_VALIDITY_SECONDS=24
+    XN_NATIONAL_ENV=(CIVITAS_EXCHANGE_OCSP_FRESHNESS_SECONDS=8 CIVITAS_EXCHANGE_CONFIGURATION_VALIDITY_SECONDS=24
         "CIVITAS_EXCHANGE_TSA_URL=http://127.0.0.1:$tsa_port/tsa")
     xn_start national "$national" "$national_port" "${XN_NATIONAL_ENV[@]}" || {
         xn_stop_all
@@ -249,14 +249,14 @@ print(len(answered), len(missing), *missing[:3])' "$dir/answered" "$dir/node1" "
         fi
     fi
 
-    # node2's seal is revoked: node1 refuses its requests within the OCSP freshness limit (4 s here).
+    # node2's seal is revoked: node1 refuses its requests within the OCSP freshness limit (8 s here).
     xn_wait_status 20 200 "$p2" "$path" "$tax" || true
     xn_cli "pki revoke node2's seal" pki revoke --data "$dir/national" --log-level warning \
         --issuer organisations-ca --serial "$(cat "$dir/keys2/seal.serial")" --reason keyCompromise || return
     local revoked_at=$SECONDS
     if xn_wait_status 20 500 "$p2" "$path" "$tax" && [[ "$(xn_header x-road-error)" == *InvalidSignatureValue ]] \
         && xn_json '"revoked" in b["message"].lower()'; then
-        pass "a node whose seal is revoked is refused within $((SECONDS - revoked_at)) s (OCSP freshness 4 s)"
+        pass "a node whose seal is revoked is refused within $((SECONDS - revoked_at)) s (OCSP freshness 8 s)"
     else
         fail "a node whose seal is revoked is refused" "$(head -c 300 "$dir/body")"
     fi
