@@ -156,16 +156,17 @@ extension NodeConfiguration {
             }
             configuration.exchange.node = node
         }
-        if let url = string(.exchangeRegistryURL) {
+        // An http(s) URL with a host, or a configuration error naming the setting.
+        func httpURL(_ setting: Setting) throws(ConfigurationError) -> String? {
+            guard let url = string(setting) else { return nil }
             guard let components = URLComponents(string: url),
-                components.scheme == "http" || components.scheme == "https",
-                components.host?.isEmpty == false
+                components.scheme == "http" || components.scheme == "https", components.host?.isEmpty == false
             else {
-                throw ConfigurationError(
-                    setting: Setting.exchangeRegistryURL.key, reason: "must be an http:// or https:// URL with a host")
+                throw ConfigurationError(setting: setting.key, reason: "must be an http:// or https:// URL with a host")
             }
-            configuration.exchange.registryURL = url
+            return url
         }
+        if let url = try httpURL(.exchangeRegistryURL) { configuration.exchange.registryURL = url }
         if let port = try integer(.exchangePort) {
             guard (1...65535).contains(port) else {
                 throw ConfigurationError(
@@ -173,32 +174,11 @@ extension NodeConfiguration {
             }
             configuration.exchange.port = port
         }
-        if let seconds = try integer(.exchangeUnstampedLimit) {
-            guard (1...(30 * 86_400)).contains(seconds) else {
-                throw ConfigurationError(
-                    setting: Setting.exchangeUnstampedLimit.key, reason: "must be between 1 and 2592000 seconds")
-            }
-            configuration.exchange.unstampedLimitSeconds = seconds
-        }
-        if let seconds = try integer(.exchangeTimeStampInterval) {
-            guard (1...86_400).contains(seconds) else {
-                throw ConfigurationError(
-                    setting: Setting.exchangeTimeStampInterval.key, reason: "must be between 1 and 86400 seconds")
-            }
-            configuration.exchange.timeStampIntervalSeconds = seconds
-        }
-        if let url = string(.exchangeTimeStampingURL) {
-            guard let components = URLComponents(string: url),
-                components.scheme == "http" || components.scheme == "https", components.host?.isEmpty == false
-            else {
-                throw ConfigurationError(
-                    setting: Setting.exchangeTimeStampingURL.key,
-                    reason: "must be an http:// or https:// URL with a host")
-            }
-            configuration.exchange.timeStampingURL = url
-        }
+        if let url = try httpURL(.exchangeTimeStampingURL) { configuration.exchange.timeStampingURL = url }
         for (setting, range, path) in [
-            (Setting.exchangeOCSPFreshness, 1...86_400, \NodeConfiguration.exchange.ocspFreshnessSeconds),
+            (Setting.exchangeUnstampedLimit, 1...(30 * 86_400), \NodeConfiguration.exchange.unstampedLimitSeconds),
+            (Setting.exchangeTimeStampInterval, 1...86_400, \.exchange.timeStampIntervalSeconds),
+            (Setting.exchangeOCSPFreshness, 1...86_400, \.exchange.ocspFreshnessSeconds),
             (Setting.exchangeConfigurationValidity, 10...(30 * 86_400), \.exchange.configurationValiditySeconds),
             (Setting.exchangeMaximumMessageBytes, 1024...(1 << 30), \.exchange.maximumMessageBytes),
         ] {
