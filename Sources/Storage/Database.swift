@@ -25,6 +25,7 @@ public final class Database: Sendable {
     private let logger: Logger
     let hub = NotificationHub()
     let listeners: PostgresListeners?
+    private let sharedCommits = SharedCommits()
     /// How many times a conflicting transaction is attempted in all.
     public let maximumAttempts = 6
 
@@ -167,6 +168,27 @@ public final class Database: Sendable {
                 attempt += 1
             }
         }
+    }
+
+    /// Runs `body` in a transaction like ``transaction(_:)``, but on SQLite lets it share its commit with the
+    /// transactions other tasks start meanwhile (group commit): one fsync serves them all.
+    ///
+    /// Use it for short, frequent writes on a hot path. The caller returns only once the commit holding its work is
+    /// durable; `body` runs in its own savepoint, so when it throws, only its own writes are undone and the error
+    /// comes out here unchanged (engine errors as ``StorageError``). The bodies of one commit run one after another
+    /// and see each other's writes, as serial transactions would; if the commit itself fails, every one of them
+    /// fails. On PostgreSQL this is ``transaction(_:)``: the server already groups concurrent commits.
+    public func sharedTransaction<T: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    )
+        async throws -> T
+    {
+        guard case .sqlite = backend else { return try await transaction(body) }
+        let value = try await sharedCommits.run({ sql in try await body(sql) }, on: self)
+        guard let typed = value as? T else {
+            throw StorageError(.queryFailed, "a shared transaction returned \(type(of: value)), not \(T.self)")
+        }
+        return typed
     }
 
     private func transactionOnce<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {

@@ -224,7 +224,11 @@ struct OpenIDHTTPTests {
             #expect(new != old)
             let replay = try await fixture.form(
                 "/oidc/token", ["grant_type": "refresh_token", "refresh_token": old], headers: basic)
-            #expect(try Self.json(replay)["error"] as? String == "invalid_grant")
+            let refused = try Self.json(replay)
+            #expect(refused["error"] as? String == "invalid_grant")
+            #expect((refused["error_description"] as? String)?.contains("used already") == true, "\(refused)")
+            let entries = try await AuditLog(database: fixture.database).entries(from: 1, limit: 500)
+            #expect(entries.contains { $0.event.action == "identity.oidc.refresh-reuse" }, "the reuse is audited")
             let afterReplay = try await fixture.form(
                 "/oidc/token", ["grant_type": "refresh_token", "refresh_token": new], headers: basic)
             #expect(try Self.json(afterReplay)["error"] as? String == "invalid_grant", "the family is revoked")

@@ -130,6 +130,66 @@ struct DatabaseTests {
         }
     }
 
+    @Test(
+        "shared transactions running at once each commit or fail alone, and lose no update",
+        arguments: DatabaseEngine.allCases)
+    func sharedTransactions(engine: DatabaseEngine) async throws {
+        struct Abort: Error {}
+        try await TestDatabase.with(engine, migrations: Self.schema) { database in
+            try await database.transaction { sql in
+                try await Self.insert(Item(id: 0, name: "0", note: nil, payload: []), into: sql)
+            }
+            let forUpdate = engine == .postgres ? " FOR UPDATE" : ""
+            // Task i adds row i and counts itself in row 0; every fifth then throws, every seventh adds its row twice.
+            let outcomes = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for i in 1...60 {
+                    group.addTask {
+                        do {
+                            let counted = try await database.sharedTransaction { sql in
+                                let row = try await sql.raw(
+                                    "SELECT name FROM sample_items WHERE id = 0\(unsafeRaw: forUpdate)"
+                                ).first()
+                                let value = Int(try row!.decode(column: "name", as: String.self))! + 1
+                                try await sql.raw("UPDATE sample_items SET name = \(bind: String(value)) WHERE id = 0")
+                                    .run()
+                                try await Self.insert(
+                                    Item(id: Int64(i), name: "row \(i)", note: nil, payload: [UInt8(i)]), into: sql)
+                                if i % 5 == 0 { throw Abort() }
+                                if i % 7 == 0 {
+                                    try await Self.insert(
+                                        Item(id: Int64(i), name: "again", note: nil, payload: []), into: sql)
+                                }
+                                return value
+                            }
+                            return (i, "counted \(counted)")
+                        } catch is Abort {
+                            return (i, "aborted")
+                        } catch let error as StorageError {
+                            return (i, "\(error.code)")
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+            }
+            let failed = Set((1...60).filter { $0 % 5 == 0 || $0 % 7 == 0 })
+            for i in 1...60 {
+                if i % 5 == 0 {
+                    #expect(outcomes[i] == "aborted")
+                } else if i % 7 == 0 {
+                    #expect(outcomes[i] == "\(StorageError.Code.uniqueViolation)")
+                } else {
+                    #expect(outcomes[i]?.hasPrefix("counted ") == true)
+                }
+            }
+            let items = try await Self.all(in: database)
+            // Only the transactions that returned left rows behind, and the counter saw each of them once.
+            #expect(items.map(\.id) == [0] + (1...60).filter { !failed.contains($0) }.map(Int64.init))
+            #expect(items.first?.name == String(60 - failed.count))
+            let counts = outcomes.values.compactMap { $0.hasPrefix("counted ") ? Int($0.dropFirst(8)) : nil }
+            #expect(counts.sorted() == Array(1...(60 - failed.count)))
+        }
+    }
+
     @Test("reads run while a write transaction is open", arguments: DatabaseEngine.allCases)
     func readDuringWrite(engine: DatabaseEngine) async throws {
         try await TestDatabase.with(engine, migrations: Self.schema) { database in

@@ -111,19 +111,20 @@ extension OpenIDProvider {
         let now = clock.now()
         // The next refresh token is stored in the same commit that uses up this one: one durable write a refresh.
         let next = SessionStore.randomToken()
-        let outcome: (grantID: String, reused: Bool)? = try await database.transaction { sql in
+        // Concurrent refreshes share one commit (group commit); each still returns only once its rotation is durable.
+        let outcome: (grant: Grant?, reused: Bool)? = try await database.sharedTransaction { sql in
             guard
                 let row = try await sql.raw(
                     """
-                    SELECT r.grant_id, r.used_at, r.expires_at, g.revoked_at, g.client_id
+                    SELECT r.used_at AS token_used_at, r.expires_at AS token_expires_at, g.*
                     FROM identity_oidc_refresh_tokens r JOIN identity_oidc_grants g ON g.id = r.grant_id
                     WHERE r.token_hash = \(bind: SessionStore.hash(token))
                     """
                 ).first()
             else { return nil }
-            let grantID = try row.decode(column: "grant_id", as: String.self)
+            let grantID = try row.decode(column: "id", as: String.self)
             guard try row.decode(column: "client_id", as: String.self) == party.clientID else { return nil }
-            if try row.decode(column: "used_at", as: Int64?.self) != nil {
+            if try row.decode(column: "token_used_at", as: Int64?.self) != nil {
                 // A rotated-out refresh token came back: someone holds a copy. Revoke the whole family.
                 try await sql.raw(
                     """
@@ -131,10 +132,10 @@ extension OpenIDProvider {
                     WHERE id = \(bind: grantID) AND revoked_at IS NULL
                     """
                 ).run()
-                return (grantID, true)
+                return (try Self.grant(from: row), true)
             }
             guard try row.decode(column: "revoked_at", as: Int64?.self) == nil,
-                Timestamp(microseconds: try row.decode(column: "expires_at", as: Int64.self)).date > now
+                Timestamp(microseconds: try row.decode(column: "token_expires_at", as: Int64.self)).date > now
             else { return nil }
             try await sql.raw(
                 """
@@ -143,10 +144,9 @@ extension OpenIDProvider {
                 """
             ).run()
             try await Self.storeRefreshToken(next, grantID: grantID, at: now, in: sql)
-            return (grantID, false)
+            return (try Self.grant(from: row), false)
         }
-        guard let outcome else { throw TokenError("invalid_grant", "The refresh token is not valid.") }
-        guard let grant = try await grant(outcome.grantID) else {
+        guard let outcome, let grant = outcome.grant else {
             throw TokenError("invalid_grant", "The refresh token is not valid.")
         }
         if outcome.reused {
@@ -199,10 +199,17 @@ extension OpenIDProvider {
             let row = try await database.read({ sql in
                 try await sql.raw("SELECT * FROM identity_oidc_grants WHERE id = \(bind: id) AND revoked_at IS NULL")
                     .first()
-            }), let personal = try row.decode(column: "personal_number", as: String?.self)
+            })
         else { return nil }
+        return try Self.grant(from: row)
+    }
+
+    /// The grant in a row of `identity_oidc_grants` (nil when it names no person).
+    static func grant(from row: any SQLRow) throws -> Grant? {
+        guard let personal = try row.decode(column: "personal_number", as: String?.self) else { return nil }
         return Grant(
-            id: id, clientID: try row.decode(column: "client_id", as: String.self),
+            id: try row.decode(column: "id", as: String.self),
+            clientID: try row.decode(column: "client_id", as: String.self),
             person: try PersonalNumber(personal),
             scopes: try row.decode(column: "scopes", as: String.self),
             claims: try row.decode(column: "claims", as: String?.self),
