@@ -1,4 +1,5 @@
 import Audit
+import CivitasCore
 import Crypto
 import Foundation
 import Identity

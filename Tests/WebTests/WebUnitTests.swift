@@ -54,15 +54,6 @@ struct WebUnitTests {
         #expect(!CSRFToken.isWellFormed(String(repeating: "+", count: 43)))
     }
 
-    @Test("base64url matches RFC 4648 test vectors")
-    func base64url() {
-        let vectors = [
-            "": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg", "fooba": "Zm9vYmE", "foobar": "Zm9vYmFy",
-        ]
-        for (input, output) in vectors { #expect(Base64URL.encode(Array(input.utf8)) == output) }
-        #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8")
-    }
-
     @Test("numbers are grouped the way each language writes them")
     func grouping() {
         #expect(Language.english.grouped(1_000_000) == "1,000,000")

@@ -60,7 +60,7 @@ extension CentralRegistry {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         let der = Data(serializer.serializedBytes)
-        let serial = certificate.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()
+        let serial = Hex.encode(certificate.serialNumber.bytes)
         let issuerName = issuer.subject.description
         let notAfter = Timestamp(certificate.notValidAfter).microseconds
         let added = clock.timestamp().microseconds

@@ -11,7 +11,7 @@ extension ConsentStore {
 
     /// The id of a relying party's data agreement: derived from its client id, so that no mapping is stored.
     public static func dataAgreementID(forClient clientID: String) -> String {
-        "da-" + SHA256.hash(data: Data("oidc:\(clientID)".utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        "da-" + Hex.encode(SHA256.hash(data: Data("oidc:\(clientID)".utf8)).prefix(8))
     }
 
     /// The data agreement a relying party's registration implies: sign in and share the claims behind its

@@ -76,7 +76,7 @@ public struct ConsentStore: Sendable {
     static func newID(_ prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return prefix + "-" + bytes.map { String(format: "%02x", $0) }.joined()
+        return prefix + "-" + Hex.encode(bytes)
     }
 
     /// Whether `id` has the shape of an id this store makes (`da-0123456789abcdef`); anything else is refused at
@@ -146,7 +146,7 @@ public struct ConsentStore: Sendable {
 
     /// SHA-256 of `text`, lowercase hex.
     static func hash(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }
 
     static func encodeCanonically(_ value: some Encodable) throws -> String {

@@ -1,3 +1,4 @@
+import CivitasCore
 import Foundation
 
 /// An OpenID Connect authentication request (Core §3.1.2.1), checked against the relying party.

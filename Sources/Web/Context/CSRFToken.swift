@@ -1,3 +1,5 @@
+import CivitasCore
+
 /// CSRF tokens for the double-submit pattern: the same random token in an HttpOnly cookie and in each form.
 ///
 /// A cross-site form can make the browser send the cookie but cannot read it, so it cannot put the matching value
@@ -26,10 +28,7 @@ public enum CSRFToken {
 
     /// Whether `candidate` has the shape of a token we issue (so that junk in a cookie is replaced, not reused).
     public static func isWellFormed(_ candidate: some StringProtocol) -> Bool {
-        candidate.utf8.count == 43
-            && candidate.utf8.allSatisfy { byte in
-                Base64URL.alphabet.contains(byte)
-            }
+        candidate.utf8.count == 43 && candidate.utf8.allSatisfy(Base64URL.isAlphabet)
     }
 
     /// Compares in time independent of where the strings differ.

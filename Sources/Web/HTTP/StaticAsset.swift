@@ -1,3 +1,4 @@
+import CivitasCore
 import Crypto
 import Foundation
 import HTTPTypes
@@ -14,7 +15,7 @@ struct StaticAsset: Sendable {
             throw HTTPProblem(.internalServerError, code: "asset-missing", detail: "\(name) is not bundled.")
         }
         let data = try Data(contentsOf: url)
-        let digest = SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(SHA256.hash(data: data).prefix(12))
         return StaticAsset(bytes: ByteBuffer(bytes: [UInt8](data)), contentType: contentType, etag: "\"\(digest)\"")
     }
 

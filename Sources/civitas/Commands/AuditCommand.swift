@@ -1,6 +1,7 @@
 import ArgumentParser
 import Audit
 import CivitasApp
+import CivitasCore
 import Foundation
 import Storage
 
@@ -24,7 +25,7 @@ struct AuditCommand: AsyncParsableCommand {
             await database.close()
             switch result {
             case .intact(let entries, let head):
-                let hex = head.hash.map { String(format: "%02x", $0) }.joined()
+                let hex = Hex.encode(head.hash)
                 Console.say("audit chain intact: \(entries) entries, head \(head.sequence) \(hex)")
             case .broken(let sequence, let problem):
                 FileHandle.standardError.write(Data("audit chain broken at entry \(sequence): \(problem)\n".utf8))

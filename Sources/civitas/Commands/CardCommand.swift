@@ -311,7 +311,7 @@ struct CardCommand: AsyncParsableCommand {
     }
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        Hex.encode(bytes)
     }
 
     static func bytes(hex: String) -> [UInt8]? {

@@ -1,3 +1,4 @@
+import CivitasCore
 import Crypto
 import Foundation
 public import X509

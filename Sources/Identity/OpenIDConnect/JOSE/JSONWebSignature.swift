@@ -1,3 +1,4 @@
+import CivitasCore
 import Crypto
 import Foundation
 public import X509
@@ -57,8 +58,12 @@ public struct JSONWebSignature: Sendable {
     ) async throws -> String {
         let header: [String: Any] = ["alg": algorithm.rawValue, "kid": keyID, "typ": type]
         let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
-        let encodedHeader = Base64URL.encode(try JSONSerialization.data(withJSONObject: header, options: options))
-        let encodedPayload = Base64URL.encode(try JSONSerialization.data(withJSONObject: claims, options: options))
+        func json(_ object: [String: Any]) throws -> [UInt8] {
+            try JSONClaimsWriter.encode(object)
+                ?? Array(try JSONSerialization.data(withJSONObject: object, options: options))
+        }
+        let encodedHeader = Base64URL.encode(try json(header))
+        let encodedPayload = Base64URL.encode(try json(claims))
         let input = Array("\(encodedHeader).\(encodedPayload)".utf8)
         let certificateAlgorithm: Certificate.SignatureAlgorithm =
             switch algorithm {

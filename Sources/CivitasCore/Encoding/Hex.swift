@@ -1,0 +1,15 @@
+/// Lowercase hexadecimal, as digests and serial numbers are written in storage and logs.
+public enum Hex {
+    static let digits = Array("0123456789abcdef".utf8)
+
+    /// Two lowercase digits a byte.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
