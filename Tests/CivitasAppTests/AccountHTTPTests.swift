@@ -64,4 +64,33 @@ struct AccountHTTPTests {
             #expect(try await fixture.sessions.session(token: laptop) == nil)
         }
     }
+
+    @Test("the data usage page asks for a login, says when it is not connected, and when the exchange is down")
+    func dataUsagePage() async throws {
+        try await OpenIDHTTPTests.with { fixture in
+            let anonymous = try await fixture.get("/account/data-usage")
+            #expect(anonymous.headers[.location] == "/login?return=%2Faccount%2Fdata-usage")
+            let session = try await fixture.session()
+            let account = try await fixture.get("/account", session: session)
+            #expect(account.text.contains(#"href="/account/data-usage""#))
+            let page = try await fixture.get("/account/data-usage", session: session)
+            #expect(page.status == .ok)
+            #expect(page.headers[.cacheControl] == "no-store")
+            #expect(page.text.contains("not connected to the data exchange"))
+            let georgian = try await fixture.client.execute(
+                uri: "/account/data-usage?lang=ka", method: .get, headers: [.cookie: "civitas_session=\(session)"])
+            #expect(georgian.text.contains("ვინ გამოიყენა ჩემი მონაცემები"))
+            #expect(georgian.text.contains("დაკავშირებული არ არის"))
+        }
+        // Connected to an exchange node that does not answer: the person is told so, not shown an empty list.
+        try await OpenIDHTTPTests.with(configure: {
+            $0.portalExchange = ("http://127.0.0.1:9", "CVT/GOV/70000009/portal")
+        }) { fixture in
+            let session = try await fixture.session()
+            let page = try await fixture.get("/account/data-usage", session: session)
+            #expect(page.status == .ok)
+            #expect(page.text.contains("could not be reached"))
+            #expect(!page.text.contains("No organisation has received your data"))
+        }
+    }
 }

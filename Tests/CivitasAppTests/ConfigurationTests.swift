@@ -47,6 +47,8 @@ struct ConfigurationTests {
                 "CIVITAS_DATABASE_URL": "postgres://app:pw@db/civitas", "CIVITAS_LOG_LEVEL": "debug",
                 "CIVITAS_LOG_FORMAT": "json", "CIVITAS_PUBLIC_URL": "https://gov.example", "CIVITAS_BLOCKS": "web",
                 "CIVITAS_MAX_BODY_BYTES": "4096", "CIVITAS_TEST_POSTGRES_URL": "ignored", "PATH": "/usr/bin",
+                "CIVITAS_PORTAL_EXCHANGE_URL": "http://127.0.0.1:8081",
+                "CIVITAS_PORTAL_EXCHANGE_CLIENT": "CVT/GOV/70000009/portal",
             ])
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.port == 9000)
@@ -61,6 +63,8 @@ struct ConfigurationTests {
         #expect(configuration.servedOverTLS)
         #expect(configuration.blocks == ["web"])
         #expect(configuration.maximumBodySize == 4096)
+        #expect(configuration.portalExchange?.url == "http://127.0.0.1:8081")
+        #expect(configuration.portalExchange?.client == "CVT/GOV/70000009/portal")
     }
 
     @Test(
@@ -76,6 +80,17 @@ struct ConfigurationTests {
             ([:], ["CIVITAS_BLOCKS": "web,teleport"], "node.blocks"),
             ([:], ["CIVITAS_PUBLIC_URL": "ftp://x"], "http.public_url"),
             ([:], ["CIVITAS_MAX_BODY_BYTES": "10"], "http.max_body_bytes"),
+            ([:], ["CIVITAS_PORTAL_EXCHANGE_URL": "http://127.0.0.1:8081"], "portal.exchange_client"),
+            ([:], ["CIVITAS_PORTAL_EXCHANGE_CLIENT": "CVT/GOV/70000009/portal"], "portal.exchange_url"),
+            (
+                [:], ["CIVITAS_PORTAL_EXCHANGE_URL": "http://x", "CIVITAS_PORTAL_EXCHANGE_CLIENT": "CVT/GOV/70000009"],
+                "portal.exchange_client"
+            ),
+            (
+                [:],
+                ["CIVITAS_PORTAL_EXCHANGE_URL": "file:///x", "CIVITAS_PORTAL_EXCHANGE_CLIENT": "CVT/GOV/1/portal"],
+                "portal.exchange_url"
+            ),
         ] as [([String: String], [String: String], String)])
     func refused(flags: [String: String], environment: [String: String], setting: String) async {
         let error = await #expect(throws: ConfigurationError.self) {

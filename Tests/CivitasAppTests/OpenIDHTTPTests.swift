@@ -88,11 +88,12 @@ struct OpenIDHTTPTests {
     }
 
     static func with(
-        _ engine: DatabaseEngine = .sqlite, _ body: @escaping @Sendable (Fixture) async throws -> Void
+        _ engine: DatabaseEngine = .sqlite, configure: (inout NodeConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (Fixture) async throws -> Void
     )
         async throws
     {
-        try await TestNode.with(engine) { client, database, configuration in
+        try await TestNode.with(engine, configure: configure) { client, database, configuration in
             try await Node.nationalPKI(configuration, database: database, logger: TestDatabase.logger).initialise()
             let audit = AuditLog(database: database)
             let official = AuditActor(kind: .official, id: "test")

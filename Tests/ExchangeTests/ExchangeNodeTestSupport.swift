@@ -38,6 +38,7 @@ struct ExchangeNodeWorld: Sendable {
     static let service = try! XRoadServiceIdentifier("CVT/GOV/70000001/registry/persons")
     static let client = try! XRoadClientIdentifier("CVT/GOV/70000002/tax")
     static let impostorClient = try! XRoadClientIdentifier("CVT/GOV/70000003/stats")
+    static let dataUsageService = try! XRoadServiceIdentifier("CVT/GOV/70000001/registry/myPersonalDataUsage")
 
     let pki: NationalPKI
     let database: Database
@@ -210,6 +211,9 @@ struct ExchangeNodeWorld: Sendable {
             try await registry.addService(service, title: "Persons", actor: actor)
             try await registry.grantAccess(
                 client: Self.client, service: service, method: "GET", path: "/persons/*", actor: actor)
+            // B's subsystem plays the citizen portal: it may read A's data tracker for a person.
+            try await registry.addService(dataUsageService, title: "Who used my data", actor: actor)
+            try await registry.grantAccess(client: Self.client, service: dataUsageService, method: "GET", actor: actor)
             try await ProvidedServices(database: database, audit: audit).put(
                 ProvidedService(id: service, title: "Persons", backendURL: backendURL), actor: actor)
             for node in [provider, client, impostor] { try await node.configuration.refresh() }

@@ -156,11 +156,15 @@ public enum Node {
                 servedOverTLS: settings.servedOverTLS
             ).register(in: routes)
             TwoStepRoutes(sessions: sessions, accounts: accounts, renderer: renderer).register(in: routes)
-            AccountRoutes(
+            var account = AccountRoutes(
                 sessions: sessions, provider: provider,
                 population: PopulationRegister(database: database, audit: audit),
-                renderer: renderer
-            ).register(in: routes)
+                renderer: renderer)
+            if let portal = configuration.portalExchange, let node = URL(string: portal.url) {
+                account.dataUsage = ExchangeDataUsage(
+                    client: PersonalDataUsageClient(node: node, client: try XRoadClientIdentifier(portal.client)))
+            }
+            account.register(in: routes)
             registerOfficialRoutes(
                 in: routes, database: database, audit: audit, sessions: sessions, provider: provider,
                 accounts: accounts, renderer: renderer)

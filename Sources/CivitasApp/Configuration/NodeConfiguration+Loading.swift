@@ -175,6 +175,22 @@ extension NodeConfiguration {
             configuration.exchange.port = port
         }
         if let url = try httpURL(.exchangeTimeStampingURL) { configuration.exchange.timeStampingURL = url }
+        switch (try httpURL(.portalExchangeURL), string(.portalExchangeClient)) {
+        case (nil, nil): break
+        case (let url?, let client?):
+            guard (try? XRoadClientIdentifier(client))?.isSubsystem == true else {
+                throw ConfigurationError(
+                    setting: Setting.portalExchangeClient.key,
+                    reason: "must be a subsystem identifier, INSTANCE/CLASS/MEMBER/SUBSYSTEM")
+            }
+            configuration.portalExchange = (url, client)
+        case (nil, _):
+            throw ConfigurationError(
+                setting: Setting.portalExchangeURL.key, reason: "is needed with \(Setting.portalExchangeClient.key)")
+        case (_, nil):
+            throw ConfigurationError(
+                setting: Setting.portalExchangeClient.key, reason: "is needed with \(Setting.portalExchangeURL.key)")
+        }
         for (setting, range, path) in [
             (Setting.exchangeUnstampedLimit, 1...(30 * 86_400), \NodeConfiguration.exchange.unstampedLimitSeconds),
             (Setting.exchangeTimeStampInterval, 1...86_400, \.exchange.timeStampIntervalSeconds),

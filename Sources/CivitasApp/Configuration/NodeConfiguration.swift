@@ -38,6 +38,9 @@ public struct NodeConfiguration: Sendable {
     public var publicURL: String?
     /// The exchange node's settings (the `exchange` block).
     public var exchange = ExchangeSettings()
+    /// Where the citizen portal reaches the data exchange, as its own member system: the node's client side and
+    /// the portal's subsystem; both or neither.
+    public var portalExchange: (url: String, client: String)?
 
     /// What an exchange node is and where it finds its registry.
     public struct ExchangeSettings: Sendable {

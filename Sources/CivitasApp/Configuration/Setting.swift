@@ -17,7 +17,7 @@ public struct Setting: Sendable, Hashable {
         host, port, publicURL, maximumBodySize, dataDirectory, databaseURL, logLevel, logFormat, blocks,
         keyEncryptionKey, pkcs11Module, pkcs11Token, pkcs11PIN, exchangeNode, exchangeRegistryURL, exchangePort,
         exchangeUnstampedLimit, exchangeTimeStampInterval, exchangeOCSPFreshness, exchangeConfigurationValidity,
-        exchangeMaximumMessageBytes, exchangeTimeStampingURL,
+        exchangeMaximumMessageBytes, exchangeTimeStampingURL, portalExchangeURL, portalExchangeClient,
     ]
 
     /// Address to listen on.
@@ -85,6 +85,14 @@ public struct Setting: Sendable, Hashable {
     /// The registry's policy: the TSA nodes stamp their message logs with (default: this node's own).
     public static let exchangeTimeStampingURL = Setting(
         key: "exchange.tsa_url", environment: "CIVITAS_EXCHANGE_TSA_URL", flag: nil)
+
+    /// The exchange node whose client side the citizen portal calls (its `/r1/` door), to gather the providers'
+    /// data trackers onto the person's own page.
+    public static let portalExchangeURL = Setting(
+        key: "portal.exchange_url", environment: "CIVITAS_PORTAL_EXCHANGE_URL", flag: nil)
+    /// The portal's own subsystem, `INSTANCE/CLASS/MEMBER/SUBSYSTEM`, that the providers grant `myPersonalDataUsage`.
+    public static let portalExchangeClient = Setting(
+        key: "portal.exchange_client", environment: "CIVITAS_PORTAL_EXCHANGE_CLIENT", flag: nil)
 
     /// The environment variable naming the config file.
     public static let configFileEnvironment = "CIVITAS_CONFIG_FILE"

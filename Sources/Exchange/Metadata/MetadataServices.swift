@@ -33,7 +33,12 @@ public enum MetadataServices {
     ///
     /// A subsystem carries its member's name, as in X-Road (the registry keeps no subsystem names). An identifier
     /// that does not parse is left out rather than half-printed; the registry never publishes one.
-    public static func listClients(_ configuration: GlobalConfiguration, instance: String? = nil) -> [UInt8] {
+    ///
+    /// With `offering`, a service code (a Civitas extension, `listClients?serviceCode=…`), only the subsystems the
+    /// registry lists a service of that code for, without their members: the providers a client may ask it of.
+    public static func listClients(
+        _ configuration: GlobalConfiguration, instance: String? = nil, offering: String? = nil
+    ) -> [UInt8] {
         var clients: [(id: XRoadClientIdentifier, name: String)] = []
         for member in configuration.members {
             guard let memberID = try? XRoadClientIdentifier(member.id), !memberID.isSubsystem else { continue }
@@ -49,6 +54,12 @@ public enum MetadataServices {
             member:
                 clients
                 .filter { instance == nil || $0.id.instance == instance }
+                .filter { client in
+                    offering.map { code in
+                        client.id.isSubsystem
+                            && configuration.services.contains { $0.id == "\(client.id)/\(code)" }
+                    } ?? true
+                }
                 .sorted { sortKey($0.id).lexicographicallyPrecedes(sortKey($1.id)) }
                 .map { ClientListAnswer.Client(id: .init($0.id), name: $0.name) })
         return encode(answer)

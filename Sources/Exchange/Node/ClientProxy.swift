@@ -37,7 +37,9 @@ extension ExchangeNodeRuntime {
             guard method == "GET" else { throw NodeFault(.badRequest, "listClients is called with GET") }
             return NodeAnswer(
                 status: .ok, fields: [.contentType: MetadataServices.jsonContentType],
-                body: MetadataServices.listClients(configuration, instance: String(segments[2])))
+                body: MetadataServices.listClients(
+                    configuration, instance: String(segments[2]),
+                    offering: URLComponents(string: target)?.queryItems?.first { $0.name == "serviceCode" }?.value))
         }
         guard body.count <= configuration.policies.maximumMessageBytes else {
             throw NodeFault(

@@ -38,12 +38,17 @@ public struct ProvidedServices: Sendable {
     /// Adds or replaces the record of a provided service.
     ///
     /// - Throws: ``ExchangeError`` `.invalidRecord` for a backend URL that is not http(s) with a host, a timeout
-    ///   outside 1 s to 10 min, or a description that is not an OpenAPI document.
+    ///   outside 1 s to 10 min, a description that is not an OpenAPI document, or a service code the node answers
+    ///   itself (the metadata services, `myPersonalDataUsage`).
     public func put(_ service: ProvidedService, actor: AuditActor) async throws {
         guard let scheme = service.backendURL.scheme, scheme == "http" || scheme == "https",
             service.backendURL.host?.isEmpty == false, service.backendURL.query == nil
         else {
             throw ExchangeError(.invalidRecord, "a backend is an http:// or https:// URL with a host and no query")
+        }
+        let code = service.id.serviceCode
+        guard !MetadataServices.serviceCodes.contains(code), code != PersonalDataUsage.serviceCode else {
+            throw ExchangeError(.invalidRecord, "\(code) is answered by the node itself; choose another service code")
         }
         guard service.timeout >= .seconds(1), service.timeout <= .seconds(600) else {
             throw ExchangeError(.invalidRecord, "a backend's timeout is between 1 and 600 seconds")

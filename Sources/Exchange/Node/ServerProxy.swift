@@ -91,7 +91,12 @@ extension ExchangeNodeRuntime {
         }
 
         let answer: NodeAnswer
-        if MetadataServices.serviceCodes.contains(service.serviceCode) {
+        if service.serviceCode == PersonalDataUsage.serviceCode {
+            answer = try await personalDataUsage(
+                service: service, rest: rest, query: target.drop { $0 != "?" }, method: method, client: client,
+                configuration: configuration)
+            try await record(request, head: head, body: body, seal: seal, fault: .serverProxyLoggingFailed)
+        } else if MetadataServices.serviceCodes.contains(service.serviceCode) {
             answer = try metadata(
                 service: service, query: target.drop { $0 != "?" }, method: method, client: client,
                 configuration: configuration, provided: provided)
@@ -190,6 +195,36 @@ extension ExchangeNodeRuntime {
         default:
             throw NodeFault(.badRequest, "\(service.serviceCode) is answered by the client's own node")
         }
+    }
+
+    /// `myPersonalDataUsage` of a subsystem this node serves: whose data its services gave, for one person
+    /// (`userId`), to a client whose access right covers it; optionally only of one service (`databaseId`, the
+    /// GovStack parameter, here a service code).
+    private func personalDataUsage(
+        service: XRoadServiceIdentifier, rest: String, query: Substring, method: String, client: XRoadClientIdentifier,
+        configuration: GlobalConfiguration
+    ) async throws(NodeFault) -> NodeAnswer {
+        guard method == "GET" else { throw NodeFault(.badRequest, "\(service.serviceCode) is called with GET") }
+        guard
+            configuration.permits(client: client.description, service: service.description, method: method, path: rest)
+        else {
+            throw NodeFault(.serverProxyAccessDenied, "\(client) may not call \(method) \(rest) of \(service)")
+        }
+        let items = URLComponents(string: "/x" + query)?.queryItems ?? []
+        guard let person = items.first(where: { $0.name == "userId" })?.value, !person.isEmpty else {
+            throw NodeFault(.badRequest, "myPersonalDataUsage needs userId, the person's identifier")
+        }
+        let uses: [DataTracker.Use]
+        do {
+            uses = try await tracker.uses(of: person)
+        } catch {
+            throw NodeFault(.serverProxyDatabaseError, "the data tracker could not be read")
+        }
+        let code = items.first { $0.name == "databaseId" }?.value.flatMap { $0.isEmpty ? nil : $0 }
+        return NodeAnswer(
+            status: .ok, fields: [.contentType: MetadataServices.jsonContentType],
+            body: PersonalDataUsage.answer(
+                uses: uses, provider: service.provider, serviceCode: code, configuration: configuration))
     }
 
     /// Calls the backend with the verified head's method, path rest, query and fields.

@@ -4,13 +4,17 @@ import HTTPTypes
 import Hummingbird
 public import Web
 
-/// The citizen's own page: who is signed in, their active sessions (sign out one, or everywhere), and the
-/// relying parties they share data with (withdraw a consent).
+/// The citizen's own page: who is signed in, their active sessions (sign out one, or everywhere), the relying
+/// parties they share data with (withdraw a consent), and, on a page of its own, which organisations used their
+/// data through the data exchange.
 public struct AccountRoutes: Sendable {
     private let sessions: BrowserSessions
     private let provider: OpenIDProvider
     private let population: PopulationRegister
     private let renderer: PageRenderer
+    /// Where `/account/data-usage` learns who used the person's data; without one the page says it is not
+    /// connected to the data exchange.
+    public var dataUsage: (any PersonalDataUsageSource)?
 
     /// Creates the routes.
     public init(
@@ -27,6 +31,12 @@ public struct AccountRoutes: Sendable {
         routes.get("/account") { request, context in
             guard let (_, session) = try await sessions.current(request) else { return Self.toLogin }
             return try await self.page(session, request: request, context: context)
+        }
+        routes.get("/account/data-usage") { request, context in
+            guard let (_, session) = try await sessions.current(request) else {
+                return Self.toLogin(returning: "/account/data-usage")
+            }
+            return try await self.dataUsagePage(session, request: request, context: context)
         }
         routes.post("/account/sessions/{id}/end") { request, context in
             guard let (_, session) = try await sessions.current(request) else { return Self.toLogin }
@@ -50,8 +60,13 @@ public struct AccountRoutes: Sendable {
         }
     }
 
-    static let toLogin = Response(
-        status: .seeOther, headers: [.location: "/login?return=%2Faccount", .cacheControl: "no-store"])
+    static let toLogin = toLogin(returning: "/account")
+
+    static func toLogin(returning path: String) -> Response {
+        let query =
+            path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-"))) ?? ""
+        return Response(status: .seeOther, headers: [.location: "/login?return=\(query)", .cacheControl: "no-store"])
+    }
     static let back = Response(status: .seeOther, headers: [.location: "/account", .cacheControl: "no-store"])
 
     private func page(_ current: Session, request: Request, context: CivitasRequestContext) async throws -> Response {
@@ -86,6 +101,35 @@ public struct AccountRoutes: Sendable {
                 "consents": consentRows, "no_consents": consentRows.isEmpty, "history": historyRows,
                 "no_history": historyRows.isEmpty,
             ], request: request, context: context)
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    /// Who used the person's data: every provider's data tracker, through the exchange. A provider that did not
+    /// answer is named, so that the list never looks whole when it is not.
+    private func dataUsagePage(
+        _ current: Session, request: Request, context: CivitasRequestContext
+    ) async throws -> Response {
+        var values: [String: Any] = ["connected": dataUsage != nil]
+        if let dataUsage {
+            do {
+                let list = try await dataUsage.dataUsage(of: current.personalNumber)
+                values["uses"] = list.uses.map { use -> [String: Any] in
+                    [
+                        "organisation": use.organisation, "system": use.system, "officer": use.officer ?? "",
+                        "has_officer": use.officer?.isEmpty == false, "service": use.service,
+                        "purpose": use.purpose ?? "", "has_purpose": use.purpose?.isEmpty == false,
+                        "at": Timestamp(use.at).description, "reference": use.reference,
+                    ]
+                }
+                values["no_uses"] = list.uses.isEmpty
+                values["unanswered"] = list.unanswered
+                values["partial"] = !list.unanswered.isEmpty
+            } catch {
+                values["failed"] = true
+            }
+        }
+        var response = try renderer.page("account_data_usage", values: values, request: request, context: context)
         response.headers[.cacheControl] = "no-store"
         return response
     }
