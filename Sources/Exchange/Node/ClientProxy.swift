@@ -101,7 +101,12 @@ extension ExchangeNodeRuntime {
             queryID: queryID, kind: .request, client: client, service: service, head: head, body: body,
             fault: .badRequest)
         let seal = try await seal(request, side: .clientProxyInternalError)
-        try await record(request, head: head, body: body, seal: seal, fault: .clientProxyLoggingFailed)
+        // The request is committed to the log while it travels: its commit is off the critical path, and the
+        // answer is released only once both it and the response's are durable (``accept``).
+        // A call that fails on the way still leaves its request in the log: the commit finishes on its own.
+        let requestLogged = Task {
+            try await record(request, head: head, body: body, seal: seal, fault: .clientProxyLoggingFailed)
+        }
 
         var outgoing = HTTPRequest(
             method: .post, scheme: "https", authority: provider.address, path: ExchangeHeaders.messagePath)
@@ -121,6 +126,7 @@ extension ExchangeNodeRuntime {
             throw NodeFault(type, "the provider's node \(provider.id) at \(provider.address): \(error.message)")
         }
         if let type = reply.headerFields[ExchangeHeaders.error] {
+            try await Self.logged(requestLogged)
             // The provider's node refused: its own error, passed on as it is (it carries no data).
             guard type.hasPrefix("Server.ServerProxy.") || type.hasPrefix("Client.") else {
                 throw NodeFault(.clientProxyNetworkError, "the provider's node answered an unknown error type")
@@ -130,13 +136,26 @@ extension ExchangeNodeRuntime {
             return NodeAnswer(status: reply.status, fields: fields, body: reply.body)
         }
         return try await accept(
-            reply, to: request, requestHead: head, client: client, service: service, configuration: configuration)
+            reply, to: request, requestHead: head, client: client, service: service, configuration: configuration,
+            requestLogged: { () async throws(NodeFault) in try await Self.logged(requestLogged) })
+    }
+
+    /// Waits for the request's log commit begun with the send; any failure there is a logging failure.
+    private static func logged(_ commit: Task<Void, any Error>) async throws(NodeFault) {
+        do {
+            try await commit.value
+        } catch let fault as NodeFault {
+            throw fault
+        } catch {
+            throw NodeFault(.clientProxyLoggingFailed, "the message log could not store the request")
+        }
     }
 
     /// Verifies and logs the provider's sealed answer to `request`, and makes what the member's system gets.
     private func accept(
         _ reply: NodeHTTPClient.Response, to request: MessageManifest, requestHead: RESTMessageHead,
-        client: XRoadClientIdentifier, service: XRoadServiceIdentifier, configuration: GlobalConfiguration
+        client: XRoadClientIdentifier, service: XRoadServiceIdentifier, configuration: GlobalConfiguration,
+        requestLogged: () async throws(NodeFault) -> Void
     ) async throws(NodeFault) -> NodeAnswer {
         guard reply.status == .ok,
             let headText = reply.headerFields[ExchangeHeaders.messageHead],
@@ -169,6 +188,7 @@ extension ExchangeNodeRuntime {
         try await verify(
             seal, over: response, by: service.provider.member, configuration: configuration,
             fault: .clientProxyInvalidSignatureValue)
+        try await requestLogged()
         try await record(
             response, head: head, body: reply.body, seal: seal, requestHash: requestHash,
             fault: .clientProxyLoggingFailed)

@@ -102,13 +102,12 @@ public struct ExchangeNodeRuntime: Sendable {
         } catch {
             throw NodeFault(fault, error.message)
         }
-        guard let signer = MemberSealSubject.signer(of: seal) else {
+        // The seal is parsed once here; a signer whose chain was validated recently is checked on that parse.
+        guard let (signedData, signer, signerDER) = MemberSealSubject.signer(of: seal) else {
             throw NodeFault(fault, "the seal is not a CMS signature by one certificate it carries")
         }
-        var serializer = DER.Serializer()
-        let signerDER = (try? serializer.serialize(signer)).map { serializer.serializedBytes } ?? []
         if let issuer = await trust.knownIssuer(of: signer, der: signerDER, configuration: configuration) {
-            try await verifyKnown(seal, over: manifest, signer: signer, issuer: issuer, fault: fault)
+            try await verifyKnown(signedData, over: manifest, signer: signer, issuer: issuer, fault: fault)
         } else {
             do {
                 try await seal.verify(manifest, with: validator, acceptsSigner: { _ in true })
@@ -127,7 +126,7 @@ public struct ExchangeNodeRuntime: Sendable {
     /// The checks that change for a signer whose chain was validated recently: its revocation status now (the
     /// same OCSP source and freshness as the full validator's), the digest of the manifest, the signature value.
     private func verifyKnown(
-        _ seal: MessageSeal, over manifest: MessageManifest, signer: Certificate, issuer: Certificate,
+        _ signedData: CMSSignedData, over manifest: MessageManifest, signer: Certificate, issuer: Certificate,
         fault: XRoadErrorType
     ) async throws(NodeFault) {
         let status: RevocationStatus
@@ -147,8 +146,7 @@ public struct ExchangeNodeRuntime: Sendable {
         case .unknown:
             throw NodeFault(fault, "the OCSP responder does not know the seal's certificate")
         }
-        guard let signedData = try? CMSSignedData(contentInfoDER: seal.signature),
-            signedData.signerInfos.count == 1, let manifestDER = try? manifest.derEncoded(),
+        guard signedData.signerInfos.count == 1, let manifestDER = try? manifest.derEncoded(),
             let algorithm = CMSDigestAlgorithm(signedData.signerInfos[0].digestAlgorithm),
             let digest = try? signedData.signerInfos[0].messageDigest, digest == algorithm.hash(manifestDER),
             signedData.signerInfos[0].isValidSignature(publicKey: signer.publicKey)

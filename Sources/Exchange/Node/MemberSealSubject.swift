@@ -36,10 +36,17 @@ public enum MemberSealSubject {
         return member
     }
 
-    /// The certificate that made `seal` (its only signer), if the seal carries it.
-    static func signer(of seal: MessageSeal) -> Certificate? {
+    /// The seal's CMS structure, and the certificate that made it (its only signer) with that certificate's DER as
+    /// the seal carries it, if it does.
+    static func signer(of seal: MessageSeal) -> (signedData: CMSSignedData, certificate: Certificate, der: [UInt8])? {
         guard let signedData = try? CMSSignedData(contentInfoDER: seal.signature), signedData.signerInfos.count == 1
         else { return nil }
-        return try? signedData.certificate(of: signedData.signerInfos[0])
+        for der in signedData.certificates {
+            guard let certificate = try? Certificate(derEncoded: der),
+                signedData.signerInfos[0].signerIdentifier.matches(certificate)
+            else { continue }
+            return (signedData, certificate, der)
+        }
+        return nil
     }
 }

@@ -3,12 +3,24 @@ public import CivitasCore
 public import Foundation
 import SQLKit
 public import Storage
+import Synchronization
 
 /// The services this node provides, as its operator configured them (`civitas exchange provide`): kept in the
 /// node's own database, every change audited. The backend addresses never leave the node.
+///
+/// The provider side reads them through ``current()``, which keeps the list for ``cacheLifetime``: a change made by
+/// the CLI (another process) takes effect within that time, one made through this value at once.
 public struct ProvidedServices: Sendable {
     let database: Database
     let audit: AuditLog
+    private let cache = Cache()
+
+    /// How long ``current()`` reuses the list it read.
+    public static let cacheLifetime: Duration = .seconds(2)
+
+    final class Cache: Sendable {
+        let entry = Mutex<(read: ContinuousClock.Instant, services: [ProvidedService])?>(nil)
+    }
 
     /// Creates the store over the node's database (migrated with ``ExchangeMigrations/all``).
     public init(database: Database, audit: AuditLog) {
@@ -41,6 +53,7 @@ public struct ProvidedServices: Sendable {
     ///   outside 1 s to 10 min, a description that is not an OpenAPI document, or a service code the node answers
     ///   itself (the metadata services, `myPersonalDataUsage`).
     public func put(_ service: ProvidedService, actor: AuditActor) async throws {
+        defer { cache.entry.withLock { $0 = nil } }
         guard let scheme = service.backendURL.scheme, scheme == "http" || scheme == "https",
             service.backendURL.host?.isEmpty == false, service.backendURL.query == nil
         else {
@@ -82,6 +95,7 @@ public struct ProvidedServices: Sendable {
     ///
     /// - Throws: ``ExchangeError`` `.notFound` when this node does not provide it.
     public func remove(_ id: XRoadServiceIdentifier, actor: AuditActor) async throws {
+        defer { cache.entry.withLock { $0 = nil } }
         try await database.transaction { sql in
             let row = try await sql.raw(
                 "SELECT service_id FROM exchange_provided_services WHERE service_id = \(bind: id.description)"
@@ -98,7 +112,16 @@ public struct ProvidedServices: Sendable {
         }
     }
 
-    /// Every provided service, in identifier order.
+    /// Every provided service, in identifier order, as read at most ``cacheLifetime`` ago: what the provider side answers from.
+    public func current() async throws -> [ProvidedService] {
+        let now = ContinuousClock.now
+        if let entry = cache.entry.withLock({ $0 }), now - entry.read < Self.cacheLifetime { return entry.services }
+        let services = try await all()
+        cache.entry.withLock { $0 = (now, services) }
+        return services
+    }
+
+    /// Every provided service, in identifier order, read now.
     public func all() async throws -> [ProvidedService] {
         try await database.read { sql in
             try await sql.raw(

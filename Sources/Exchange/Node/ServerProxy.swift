@@ -85,7 +85,7 @@ extension ExchangeNodeRuntime {
         }
         let provided: [ProvidedService]
         do {
-            provided = try await services.all()
+            provided = try await services.current()
         } catch {
             throw NodeFault(.serverProxyDatabaseError, "the node's list of services could not be read")
         }
