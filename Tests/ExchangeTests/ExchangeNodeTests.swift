@@ -196,4 +196,23 @@ struct ExchangeNodeTests {
             #expect(world.backendCalls.value.isEmpty)
         }
     }
+
+    @Test("a call whose provider node is down gets NetworkError, and its sealed request stays in the client's log")
+    func providerDown() async throws {
+        try await World.with { world in
+            // C's node is registered at 127.0.0.1:9, where nothing listens.
+            let answer = await world.client.clientRequest(
+                method: "GET", target: "/r1/CVT/GOV/70000003/stats/figures/1",
+                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: "q-down"], body: [])
+            #expect(Self.errorType(answer) == "Server.ClientProxy.NetworkError", "\(Self.message(answer))")
+            // The request's commit runs beside the call; it lands even though no answer came.
+            var logged: [String] = []
+            for _ in 0..<50 {
+                logged = try await world.logged("q-down")
+                if !logged.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(logged == ["request"])
+        }
+    }
 }

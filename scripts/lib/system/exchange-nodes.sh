@@ -6,7 +6,8 @@
 # the certificates issued by the PKI from the nodes' PKCS#10 requests, the nodes registered with the CLI.
 # Checked with curl: an allowed call passes end to end with both logs holding it; a client without rights gets
 # Server.ServerProxy.AccessDenied in the protocol's JSON; bad requests get Client.BadRequest; listClients,
-# listMethods, allowedMethods and getOpenAPI answer; a caller without a registered certificate is refused in the
+# listMethods, allowedMethods and getOpenAPI answer; myPersonalDataUsage answers only the subsystem with the right,
+# in GovStack's PersonalDataUsage shape; a caller without a registered certificate is refused in the
 # TLS handshake (openssl s_client); the evidence exported from both logs verifies offline and fails with one
 # byte changed. Then the faults: the TSA cut (a TCP forwarder stopped): messages keep flowing, then past the
 # unstamped limit the node refuses and says why, and once it is back every record is stamped; the provider node
@@ -128,6 +129,24 @@ exchange_node_tests() {
         fail "provide add refuses a backend that is not http(s)"
     else
         pass "provide add refuses a backend that is not http(s)"
+    fi
+    # The provider's data tracker as a service: member 3's subsystem plays the citizen portal that may read it.
+    local usage_service="CVT/GOV/70000001/population/myPersonalDataUsage"
+    if timeout 60 "${CLEAN_ENV[@]}" "$BINARY" exchange service add --data "$national" "${common[@]}" \
+        --id "$usage_service" --title "Who used my data" >"$dir/out" 2>&1 \
+        && timeout 60 "${CLEAN_ENV[@]}" "$BINARY" exchange access add --data "$national" "${common[@]}" \
+            --client CVT/GOV/70000003/stats --service "$usage_service" --method GET >>"$dir/out" 2>&1; then
+        pass "the registry lists myPersonalDataUsage of the provider and lets one subsystem call it"
+    else
+        fail "myPersonalDataUsage is registered with one right" "$(tail -n 3 "$dir/out")"
+    fi
+    if timeout 60 "${CLEAN_ENV[@]}" "$BINARY" exchange provide add --data "$dir/node1" "${common[@]}" \
+        --service "$usage_service" --backend "http://127.0.0.1:9/x" >"$dir/out" 2>&1; then
+        fail "provide add refuses a service code the node answers itself"
+    elif grep -q "answered by the node itself" "$dir/out"; then
+        pass "provide add refuses a service code the node answers itself (myPersonalDataUsage)"
+    else
+        fail "provide add refuses myPersonalDataUsage" "$(tail -n 3 "$dir/out")"
     fi
 
     python3 "$ROOT/scripts/lib/system/exchange_backend.py" "$backend_port" >"$dir/backend.log" 2>&1 &
@@ -304,6 +323,30 @@ exchange_node_calls() {
         pass "the provider's data tracker shows who read the person's data, who asked and why"
     else
         fail "the provider's data tracker shows the use" "$(head -n 3 "$dir/usage")"
+    fi
+    # The same record, asked for by the portal's subsystem through its own node, in GovStack's shape.
+    local usage_path="/r1/CVT/GOV/70000001/population/myPersonalDataUsage?userId=38001085718"
+    code="$(xn_call "$p3" "$usage_path" CVT/GOV/70000003/stats)"
+    if [[ "$code" == 200 ]] && xn_json '(len(b) == 1 and b[0]["id"] == "first-call" and b[0]["readerId"] == "CV38001085718"
+        and b[0]["readerInstitutionId"] == "CVT/GOV/70000002" and b[0]["readerApplicationName"] == "CVT/GOV/70000002/tax"
+        and b[0]["readerInstitutionName"] and b[0]["purpose"] == "case 2026/77"
+        and b[0]["refrences"] == [{"ReferenceID": "first-call"}] and b[0]["searchDateTime"].endswith("Z"))'; then
+        pass "myPersonalDataUsage answers the permitted subsystem with who read the person's data, in GovStack's shape"
+    else
+        fail "myPersonalDataUsage answers the permitted subsystem" "status $code" "$(head -c 400 "$dir/body")"
+    fi
+    code="$(xn_call "$p2" "$usage_path" CVT/GOV/70000002/tax)"
+    if [[ "$code" == 500 && "$(xn_header x-road-error)" == Server.ServerProxy.AccessDenied ]] \
+        && ! grep -q "CV38001085718" "$dir/body"; then
+        pass "myPersonalDataUsage is denied to a subsystem without the right, and shows it nothing"
+    else
+        fail "myPersonalDataUsage is denied without the right" "status $code" "$(head -c 300 "$dir/body")"
+    fi
+    code="$(xn_call "$p3" "/r1/CVT/listClients?serviceCode=myPersonalDataUsage" "")"
+    if [[ "$code" == 200 ]] && xn_json 'len(b["member"]) == 1 and b["member"][0]["id"]["applicationCode"] == "population"'; then
+        pass "listClients?serviceCode=myPersonalDataUsage names only the provider that offers it"
+    else
+        fail "listClients?serviceCode= names the provider" "status $code" "$(head -c 300 "$dir/body")"
     fi
     code="$(xn_call "$p3" "$path" CVT/GOV/70000003/stats)"
     if [[ "$code" == 500 && "$(xn_header x-road-error)" == Server.ServerProxy.AccessDenied ]] \
