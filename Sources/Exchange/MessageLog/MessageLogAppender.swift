@@ -22,6 +22,16 @@ actor MessageLogAppender {
     private var queue: [(Pending, CheckedContinuation<Void, any Error>)] = []
     private var writing = false
 
+    /// What this appender knows of the oldest record waiting for a time-stamp, so that a commit looks it up only
+    /// when it might be over the limit. Only this appender adds waiting records and the time-stamper only removes
+    /// them, so the oldest one is never older than what was seen: a bound seen once stays a lower bound.
+    enum OldestWaiting: Sendable {
+        case unknown
+        case nothing
+        case atLeast(Int64)
+    }
+    private var oldest = OldestWaiting.unknown
+
     init(database: Database, maximumUnstampedAge: Int64, clock: any WallClock) {
         self.database = database
         self.limit = maximumUnstampedAge
@@ -46,7 +56,7 @@ actor MessageLogAppender {
             let batch = Array(queue.prefix(count))
             queue.removeFirst(count)
             do {
-                try await write(batch.map(\.0))
+                oldest = try await write(batch.map(\.0), oldest: oldest)
                 for (_, continuation) in batch { continuation.resume() }
             } catch {
                 for (_, continuation) in batch { continuation.resume(throwing: error) }
@@ -55,12 +65,26 @@ actor MessageLogAppender {
         writing = false
     }
 
-    private func write(_ batch: [Pending]) async throws {
+    /// Commits `batch`, refusing it when a record has waited for a time-stamp longer than the limit; returns what
+    /// is then known of the oldest waiting record.
+    private func write(_ batch: [Pending], oldest known: OldestWaiting) async throws -> OldestWaiting {
         let now = clock.timestamp().microseconds
         let limit = self.limit
-        try await database.transaction { sql in
-            if let oldest = try await MessageLog.oldestUnstamped(in: sql), now - oldest > limit {
-                throw try await MessageLog.refusal(oldest: oldest, now: now, limit: limit, in: sql)
+        let batchOldest = batch.map(\.record.createdAt).min() ?? now
+        return try await database.transaction { sql in
+            var known = known
+            let mayBeOverdue: Bool =
+                switch known {
+                case .unknown: true
+                case .nothing: false
+                case .atLeast(let bound): now - bound > limit
+                }
+            if mayBeOverdue {
+                let seen = try await MessageLog.oldestUnstamped(in: sql)
+                if let seen, now - seen > limit {
+                    throw try await MessageLog.refusal(oldest: seen, now: now, limit: limit, in: sql)
+                }
+                known = seen.map(OldestWaiting.atLeast) ?? .nothing
             }
             for pending in batch {
                 let record = pending.record
@@ -89,6 +113,8 @@ actor MessageLogAppender {
                     """
                 ).run()
             }
+            if case .nothing = known { return .atLeast(batchOldest) }
+            return known
         }
     }
 }
