@@ -97,6 +97,7 @@ exchange_node_tests() {
     local common=(--log-level warning)
     local national_port backend_port tsa_port
     national_port="$(free_port)"
+    XN_NATIONAL_PORT="$national_port"
     backend_port="$(free_port)"
     tsa_port="$(free_port)"
     local -a http_ports=() tls_ports=()
@@ -154,8 +155,20 @@ exchange_node_tests() {
     python3 "$ROOT/scripts/lib/system/tcp_forward.py" "$tsa_port" "$national_port" >/dev/null 2>&1 &
     XN_TSA_PATH=$!
     XN_PIDS+=("$XN_TSA_PATH")
+    # Residents with password accounts on the national node, for the citizen's page (the registry already has its
+    # members, so the demo adds no agencies of its own).
+    XN_CITIZEN="" XN_CITIZEN_NUMBER=""
+    if timeout 120 "${CLEAN_ENV[@]}" "$BINARY" demo --no-serve --data "$national" --persons 3 \
+        >"$dir/demo.out" 2>&1; then
+        read -r XN_CITIZEN XN_CITIZEN_NUMBER < <(sqlite3 -separator ' ' "$national/civitas.sqlite" \
+            "SELECT username, personal_number FROM identity_accounts WHERE password_hash IS NOT NULL
+             AND totp_secret IS NULL AND must_change_password = 0 ORDER BY username LIMIT 1") || true
+    fi
+    [[ -n "$XN_CITIZEN" ]] || fail "the national node gets demo residents with accounts" "$(tail -n 3 "$dir/demo.out")"
     XN_NATIONAL_ENV=(CIVITAS_EXCHANGE_OCSP_FRESHNESS_SECONDS=8 CIVITAS_EXCHANGE_CONFIGURATION_VALIDITY_SECONDS=24
-        "CIVITAS_EXCHANGE_TSA_URL=http://127.0.0.1:$tsa_port/tsa")
+        "CIVITAS_EXCHANGE_TSA_URL=http://127.0.0.1:$tsa_port/tsa"
+        "CIVITAS_PORTAL_EXCHANGE_URL=http://127.0.0.1:${http_ports[3]}"
+        CIVITAS_PORTAL_EXCHANGE_CLIENT=CVT/GOV/70000003/stats)
     xn_start national "$national" "$national_port" "${XN_NATIONAL_ENV[@]}" || {
         xn_stop_all
         return
@@ -341,6 +354,18 @@ exchange_node_calls() {
         pass "myPersonalDataUsage is denied to a subsystem without the right, and shows it nothing"
     else
         fail "myPersonalDataUsage is denied without the right" "status $code" "$(head -c 300 "$dir/body")"
+    fi
+    # The citizen reads it on the portal: the national node gathers every provider's list through node 3.
+    if [[ -n "$XN_CITIZEN" ]]; then
+        code="$(xn_call "$p2" "/r1/$service/persons/$XN_CITIZEN_NUMBER" CVT/GOV/70000002/tax \
+            -H "X-Road-Id: citizen-read" -H "X-Road-UserId: CV38001085718" -H "X-Road-Issue: case 2026/78")"
+        if [[ "$code" == 200 ]] && "$ROOT/.venv/bin/python" "$ROOT/scripts/lib/system/data_usage_page.py" \
+            "http://127.0.0.1:$XN_NATIONAL_PORT" "$XN_CITIZEN" "civitas demo country 2026" "Revenue Service" \
+            "CVT/GOV/70000002/tax" "case 2026/78" "citizen-read" >"$dir/page.out" 2>&1; then
+            pass "the citizen's page (in Georgian) lists who read their data at the provider, gathered through the exchange"
+        else
+            fail "the citizen's page lists who read their data" "status $code" "$(tail -n 3 "$dir/page.out")"
+        fi
     fi
     code="$(xn_call "$p3" "/r1/CVT/listClients?serviceCode=myPersonalDataUsage" "")"
     if [[ "$code" == 200 ]] && xn_json 'len(b["member"]) == 1 and b["member"][0]["id"]["applicationCode"] == "population"'; then
