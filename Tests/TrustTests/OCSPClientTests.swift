@@ -283,7 +283,7 @@ struct OCSPClientTests {
             let error = await Self.trustError { _ = try await strict.status(of: pki.leaf, issuer: pki.ca) }
             #expect(error?.code == .ocspStale)
             #expect(
-                error?.message.contains("is 600 s old, more than the 300 s allowed") == true,
+                error?.message.contains("was 600 s old when it was asked for, more than the 300 s allowed") == true,
                 "\(String(describing: error))")
             let withNonce = OCSPRevocationSource(
                 responderURL: url, freshness: .seconds(300), clock: clock, useNonce: true)
@@ -310,6 +310,31 @@ struct OCSPClientTests {
             ahead.value = 30
             let status = try await source.status(of: pki.leaf, issuer: pki.ca)
             #expect(Self.isGood(status), "\(status)")
+        }
+    }
+
+    @Test("freshness is judged when the request was sent: a slow answer made then passes, one dated before does not")
+    func slowResponder() async throws {
+        let pki = try OCSPTestPKI()
+        let statuses = OCSPTestStatuses()
+        let clock = SettableClock(OCSPTestPKI.now)
+        statuses.set(pki.leaf.serialNumber, .good)
+        let responder = try Self.responder(pki, statuses)
+        // The answer is dated `dated` seconds after the request arrives, and takes 400 s of the clock to come back.
+        let dated = Locked<TimeInterval>(0)
+        try await OCSPClientServers.withScripted({ body in
+            let answer = await responder.respond(to: body, at: clock.now().addingTimeInterval(dated.value))
+            clock.set(clock.now().addingTimeInterval(400))
+            return .init(body: answer)
+        }) { url, _ in
+            let source = OCSPRevocationSource(
+                responderURL: url, freshness: .seconds(300), clock: clock, timeout: Self.patience)
+            let status = try await source.status(of: pki.leaf, issuer: pki.ca)
+            #expect(Self.isGood(status), "made when asked, 400 s on the way: \(status)")
+            dated.value = -301
+            let error = await Self.trustError { _ = try await source.status(of: pki.leaf, issuer: pki.ca) }
+            #expect(error?.code == .ocspStale)
+            #expect(error?.message.contains("when it was asked for") == true, "\(String(describing: error))")
         }
     }
 

@@ -37,8 +37,12 @@ struct OCSPAnswerCheck: Sendable {
     let clockSkew: TimeInterval
 
     /// Checks `der` as the answer to `request` (for `certID`, about a certificate issued by `issuer`) at `now`.
+    ///
+    /// Freshness is judged at `askedAt`, when the request was sent (`now` when not given): an answer is no fresher
+    /// for arriving fast, nor staler for a slow responder or network; its nextUpdate and signer are judged at `now`.
     func check(
-        _ der: [UInt8], request: OCSPRequest, certID: OCSPCertID, issuer: Certificate, now: Date
+        _ der: [UInt8], request: OCSPRequest, certID: OCSPCertID, issuer: Certificate, now: Date,
+        askedAt: Date? = nil
     ) throws(TrustError) -> Answer {
         let response: OCSPResponse
         do {
@@ -67,7 +71,7 @@ struct OCSPAnswerCheck: Sendable {
                     "the OCSP responder at \(url) did not echo the request's nonce: the answer may be a replay")
             }
         }
-        try checkTimes(single, now: now)
+        try checkTimes(single, now: now, askedAt: askedAt ?? now)
         return Answer(
             status: Self.status(single.status, thisUpdate: single.thisUpdate), thisUpdate: single.thisUpdate,
             nextUpdate: single.nextUpdate, producedAt: basic.producedAt)
@@ -136,7 +140,7 @@ struct OCSPAnswerCheck: Sendable {
         }
     }
 
-    private func checkTimes(_ single: OCSPSingleResponse, now: Date) throws(TrustError) {
+    private func checkTimes(_ single: OCSPSingleResponse, now: Date, askedAt: Date) throws(TrustError) {
         let ahead = single.thisUpdate.timeIntervalSince(now)
         guard ahead <= clockSkew else {
             throw TrustError(
@@ -148,12 +152,13 @@ struct OCSPAnswerCheck: Sendable {
             throw TrustError(
                 .ocspStale, "the answer from \(url) expired at its nextUpdate, \(nextUpdate); it is now \(now)")
         }
-        let age = now.timeIntervalSince(single.thisUpdate)
+        let age = askedAt.timeIntervalSince(single.thisUpdate)
         guard age <= freshness else {
             throw TrustError(
                 .ocspStale,
-                "the answer from \(url) is not fresh enough: its thisUpdate, \(single.thisUpdate), is \(Int(age)) s "
-                    + "old, more than the \(OCSPHTTPExchange.seconds(.seconds(freshness))) s allowed")
+                "the answer from \(url) is not fresh enough: its thisUpdate, \(single.thisUpdate), was \(Int(age)) s "
+                    + "old when it was asked for, more than the \(OCSPHTTPExchange.seconds(.seconds(freshness))) s "
+                    + "allowed")
         }
     }
 

@@ -11,7 +11,8 @@ public import X509
 /// successful; its signature verifies with the key of the issuing CA itself, or of a responder certificate sent
 /// with the answer, issued and signed by that CA, carrying id-kp-OCSPSigning and valid now; it answers about the
 /// CertID asked; its thisUpdate is not in the future (``maximumClockSkew`` allowed) and now is before its
-/// nextUpdate; its thisUpdate is no older than `freshness`; and, with a nonce, it echoes the nonce.
+/// nextUpdate; its thisUpdate was no older than `freshness` when the request was sent (a slow responder or network
+/// does not make a fresh answer stale); and, with a nonce, it echoes the nonce.
 ///
 /// An answer that is not fresh enough throws ``TrustError`` `.ocspStale` rather than saying `.unknown`: the caller
 /// asked for an answer at most `freshness` old, and a stale one must make validation fail, not pass on to whatever
@@ -116,10 +117,12 @@ public struct OCSPRevocationSource: RevocationSource {
             throw TrustError(.invalidRequest, "cannot build the OCSP request: \(error)")
         }
         let exchange = OCSPHTTPExchange(url: responderURL, client: httpClient, timeout: timeout)
+        let asked = clock.now()
         let der = try await exchange.post(request.derEncoded)
         let check = OCSPAnswerCheck(
             url: responderURL, freshness: Self.interval(freshness), clockSkew: Self.interval(Self.maximumClockSkew))
-        return try check.check(der, request: request, certID: certID, issuer: issuer, now: clock.now())
+        return try check.check(
+            der, request: request, certID: certID, issuer: issuer, now: clock.now(), askedAt: asked)
     }
 
     static func interval(_ duration: Duration) -> TimeInterval {
