@@ -87,10 +87,7 @@ extension ExchangeNodeRuntime {
         }
 
         // The sealed head carries the request line and the end-to-end fields, with the query id always set.
-        var carried: [(name: String, value: String)] = [("x-road-id", queryID)]
-        for field in fields where RESTMessageHead.requestFields.contains(field.name.canonicalName) {
-            if field.name.canonicalName != "x-road-id" { carried.append((field.name.canonicalName, field.value)) }
-        }
+        let carried = RESTMessageHead.carrying(RESTMessageHead.requestFields, of: fields, queryID: queryID)
         let head: RESTMessageHead
         do {
             head = try RESTMessageHead(line: .request(method: method.uppercased(), target: target), fields: carried)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 
 /// The head of a REST message as an exchange node seals it: the request line (method and target) or the status,
 /// and the header fields the exchange carries end to end, in one canonical text form.
@@ -37,6 +38,19 @@ public struct RESTMessageHead: Sendable, Hashable {
         "content-type", "content-language", "content-disposition", "x-road-id", "x-road-client", "x-road-userid",
         "x-road-issue", "x-civitas-data-subject",
     ]
+
+    /// The fields of `fields` that `carried` names, in their order, after the query id, which every sealed head
+    /// carries first (any `X-Road-Id` among `fields` is left out: `queryID` is the one that counts).
+    static func carrying(
+        _ carried: Set<String>, of fields: HTTPFields, queryID: String
+    ) -> [(name: String, value: String)] {
+        var kept: [(name: String, value: String)] = [("x-road-id", queryID)]
+        for field in fields where carried.contains(field.name.canonicalName) && field.name.canonicalName != "x-road-id"
+        {
+            kept.append((field.name.canonicalName, field.value))
+        }
+        return kept
+    }
 
     /// The longest head accepted, in bytes.
     public static let maximumLength = 16 * 1024

@@ -130,10 +130,7 @@ extension ExchangeNodeRuntime {
             }
         }
 
-        var carried: [(name: String, value: String)] = [("x-road-id", queryID)]
-        for field in answer.fields where RESTMessageHead.responseFields.contains(field.name.canonicalName) {
-            if field.name.canonicalName != "x-road-id" { carried.append((field.name.canonicalName, field.value)) }
-        }
+        let carried = RESTMessageHead.carrying(RESTMessageHead.responseFields, of: answer.fields, queryID: queryID)
         let responseHead: RESTMessageHead
         let requestHash: [UInt8]
         do {
