@@ -98,9 +98,9 @@ extension ExchangeNodeRuntime {
             queryID: queryID, kind: .request, client: client, service: service, head: head, body: body,
             fault: .badRequest)
         let seal = try await seal(request, side: .clientProxyInternalError)
-        // The request is committed to the log while it travels: its commit is off the critical path, and the
-        // answer is released only once both it and the response's are durable (``accept``).
-        // A call that fails on the way still leaves its request in the log: the commit finishes on its own.
+        // The request is committed to the log while it travels, off the critical path; the answer is released only
+        // once both its and the response's commits are durable (``accept``). A call that fails on the way still
+        // leaves its request in the log: the commit finishes on its own.
         let requestLogged = Task {
             try await record(request, head: head, body: body, seal: seal, fault: .clientProxyLoggingFailed)
         }

@@ -8,9 +8,9 @@ import NIOHTTP1
 /// citizen portal's side of the Data Tracker, which gathers what each provider's node keeps into one list.
 ///
 /// It asks the own node which subsystems the registry lists the service for (`listClients?serviceCode=…`) and
-/// calls `myPersonalDataUsage` of each, at once. A subsystem that does not offer it to this client (access denied, unknown service, no node)
-/// is left out quietly; one that offers it and fails is named in ``Report/unanswered``, so that the person is not
-/// told a list is whole when it is not.
+/// calls `myPersonalDataUsage` of each, at once. A subsystem that does not offer it to this client (access
+/// denied, unknown service, no node) is left out quietly; one that offers it and fails is named in
+/// ``Report/unanswered``, so that the person is not told a list is whole when it is not.
 public struct PersonalDataUsageClient: Sendable {
     /// What the providers answered.
     public struct Report: Sendable {
