@@ -6,9 +6,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Identity
+import SQLKit
 import Storage
 import StorageTesting
 import Testing
+import Trust
 
 /// The citizen turns TOTP on and off on their own page; a stolen session alone can do neither.
 @Suite("Two-step login page over HTTP")
@@ -75,6 +77,14 @@ struct TwoStepHTTPTests {
             #expect(try await store.account(of: Login.person)?.hasSecondFactor == true)
             let entries = try await audit.entries(from: 1, limit: 100).map(\.event.action)
             #expect(entries.contains("identity.account.totp.enable"))
+            // The seed is sealed at rest: the database alone does not give the second factor.
+            let stored = try await database.read { sql in
+                try await sql.raw(
+                    "SELECT totp_secret FROM identity_accounts WHERE personal_number = \(bind: Login.person.rawValue)"
+                ).first()?.decode(column: "totp_secret", as: String.self)
+            }
+            #expect(stored?.hasPrefix("sealed:v1:") == true)
+            #expect(stored?.contains(secret.base32) == false)
 
             let next = try await Login.post(client, "/login", "username=nino.beridze&password=\(Self.passwordForm)")
             #expect(next.headers[.location]?.hasPrefix("/login/otp?") == true)
@@ -117,6 +127,52 @@ struct TwoStepHTTPTests {
                 cookies: session)
             #expect(off.status == .seeOther)
             #expect(try await store.account(of: Login.person)?.hasSecondFactor == false)
+        }
+    }
+
+    @Test("a sealed seed opens only with its key and for its person; a seed kept in clear before still works")
+    func sealedSeeds() async throws {
+        try await TestDatabase.with(.sqlite, migrations: Node.migrations(demo: false)) { database in
+            _ = try await Login.setUp(database)
+            let audit = AuditLog(database: database)
+            let plain = AccountStore(
+                database: database, audit: audit, hasher: PasswordHasher(), throttle: LoginThrottle(database: database))
+            var sealed = plain
+            sealed.secretsKey = KeyEncryptionKey.generate().key
+            var otherKey = plain
+            otherKey.secretsKey = KeyEncryptionKey.generate().key
+            // In clear (a store without the key, or before sealing was configured): the keyed store reads it.
+            let clear = TOTP(secret: TOTPSecret.random())
+            #expect(
+                try await plain.enableSecondFactor(
+                    of: Login.person, secret: clear.secret, code: clear.code(at: Date().addingTimeInterval(-30))))
+            #expect(try await sealed.verifySecondFactor(of: Login.person, code: clear.code(at: Date())))
+            // Sealed: the right key verifies; another key, or no key, cannot open it.
+            let secret = TOTPSecret.random()
+            let totp = TOTP(secret: secret)
+            #expect(try await sealed.enableSecondFactor(of: Login.person, secret: secret, code: totp.code(at: Date())))
+            #expect(
+                try await sealed.verifySecondFactor(
+                    of: Login.person, code: totp.code(at: Date().addingTimeInterval(30))))
+            await #expect(throws: TrustError.self) {
+                _ = try await otherKey.verifySecondFactor(of: Login.person, code: totp.code(at: Date()))
+            }
+            await #expect(throws: IdentityError.self) {
+                _ = try await plain.verifySecondFactor(of: Login.person, code: totp.code(at: Date()))
+            }
+            // The sealed seed is bound to its person: under another person's name it does not open.
+            let stored = try await database.read { sql in
+                try await sql.raw(
+                    "SELECT totp_secret FROM identity_accounts WHERE personal_number = \(bind: Login.person.rawValue)"
+                ).first()?.decode(column: "totp_secret", as: String.self)
+            }
+            #expect(stored?.hasPrefix("sealed:v1:") == true)
+            let key = try #require(sealed.secretsKey)
+            let text = try #require(stored)
+            let box = try #require(Data(base64Encoded: String(text.dropFirst("sealed:v1:".count))))
+            #expect(
+                try key.open(Array(box), name: "identity.totp:\(Login.person.rawValue)") == Array(secret.base32.utf8))
+            #expect(throws: TrustError.self) { _ = try key.open(Array(box), name: "identity.totp:01001011116") }
         }
     }
 }

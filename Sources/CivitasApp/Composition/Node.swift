@@ -149,8 +149,10 @@ public enum Node {
                 renderer: renderer
             ).register(in: routes)
             OpenIDRoutes(provider: provider, sessions: sessions, renderer: renderer).register(in: routes)
-            let accounts = AccountStore(
+            var accounts = AccountStore(
                 database: database, audit: audit, hasher: PasswordHasher(), throttle: LoginThrottle(database: database))
+            // TOTP seeds are sealed at rest with the node's key-encryption key, as the software trust keys are.
+            accounts.secretsKey = try TrustSetup.keyEncryptionKey(configuration, logger: logger)
             PasswordLoginRoutes(
                 accounts: accounts, sessions: sessions, renderer: renderer, database: database,
                 servedOverTLS: settings.servedOverTLS

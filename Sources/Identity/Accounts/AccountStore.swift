@@ -3,12 +3,17 @@ public import CivitasCore
 public import Foundation
 import SQLKit
 public import Storage
+public import Trust
 
 /// Username-and-password accounts: created at a service hall with a one-time activation code, changed at first
 /// login, protected by the login throttle, with an optional TOTP second factor.
 ///
 /// ``authenticate(username:password:address:)`` answers an unknown username exactly as a wrong password, and
 /// spends the same scrypt work on both (no enumeration by answer or by time).
+///
+/// TOTP seeds are kept sealed with ``secretsKey`` (AES-256-GCM, bound to the person), so that a copy of the
+/// database alone does not give anyone's second factor; a store without the key keeps them in clear (development
+/// and tests), and reads seeds stored in clear before sealing was configured.
 public struct AccountStore: Sendable {
     private let database: Database
     private let audit: AuditLog
@@ -17,6 +22,8 @@ public struct AccountStore: Sendable {
     private let policy: PasswordPolicy
     private let population: PopulationRegister
     private let clock: any WallClock
+    /// The key TOTP seeds are sealed with (the node's key-encryption key).
+    public var secretsKey: KeyEncryptionKey?
 
     /// Creates the store.
     public init(
@@ -204,11 +211,12 @@ public struct AccountStore: Sendable {
     /// Turns on TOTP with `secret` once the person has shown a current code from it; audited.
     public func enableSecondFactor(of person: PersonalNumber, secret: TOTPSecret, code: String) async throws -> Bool {
         guard let step = TOTP(secret: secret).verify(code, at: clock.now()) else { return false }
+        let stored = try sealed(secret, of: person)
         let audit = self.audit
         try await database.transaction { sql in
             try await sql.raw(
                 """
-                UPDATE identity_accounts SET totp_secret = \(bind: secret.base32), totp_last_step = \(bind: step)
+                UPDATE identity_accounts SET totp_secret = \(bind: stored), totp_last_step = \(bind: step)
                 WHERE personal_number = \(bind: person.rawValue)
                 """
             ).run()
@@ -253,7 +261,7 @@ public struct AccountStore: Sendable {
                 ).first(), let base32 = try row.decode(column: "totp_secret", as: String?.self)
             else { return false }
             let last = try row.decode(column: "totp_last_step", as: Int64?.self)
-            guard let step = TOTP(secret: try TOTPSecret(base32: base32)).verify(code, at: clock.now(), after: last)
+            guard let step = TOTP(secret: try opened(base32, of: person)).verify(code, at: clock.now(), after: last)
             else { return false }
             try await sql.raw(
                 """
@@ -263,6 +271,25 @@ public struct AccountStore: Sendable {
             ).run()
             return true
         }
+    }
+
+    /// How a sealed seed is marked in `totp_secret`; a value without it is a seed in clear (base32).
+    static let sealedPrefix = "sealed:v1:"
+
+    private func sealed(_ secret: TOTPSecret, of person: PersonalNumber) throws -> String {
+        guard let secretsKey else { return secret.base32 }
+        let box = try secretsKey.seal(Array(secret.base32.utf8), name: "identity.totp:\(person.rawValue)")
+        return Self.sealedPrefix + Data(box).base64EncodedString()
+    }
+
+    private func opened(_ stored: String, of person: PersonalNumber) throws -> TOTPSecret {
+        guard stored.hasPrefix(Self.sealedPrefix) else { return try TOTPSecret(base32: stored) }
+        guard let secretsKey, let box = Data(base64Encoded: String(stored.dropFirst(Self.sealedPrefix.count))) else {
+            throw IdentityError(
+                .invalidRecord, "the second factor is sealed and this node has not the key it was sealed with")
+        }
+        let base32 = try secretsKey.open(Array(box), name: "identity.totp:\(person.rawValue)")
+        return try TOTPSecret(base32: String(decoding: base32, as: UTF8.self))
     }
 
     static func account(from row: any SQLRow) throws -> Account {

@@ -26,8 +26,9 @@ public struct KeyEncryptionKey: Sendable {
         return (try! KeyEncryptionKey(base64: base64), base64)
     }
 
-    /// Seals `plaintext` for the key named `name`.
-    func seal(_ plaintext: [UInt8], name: String) throws -> [UInt8] {
+    /// Seals `plaintext` (a key, or another secret kept at rest such as a TOTP seed) for `name`, which is bound to it:
+    /// AES-256-GCM with `name` as additional data, so a sealed value moved to another name does not open.
+    public func seal(_ plaintext: [UInt8], name: String) throws -> [UInt8] {
         let box = try AES.GCM.seal(plaintext, using: key, authenticating: Array(name.utf8))
         guard let combined = box.combined else {
             throw TrustError(.keyUnreadable, "cannot seal the key \(name)")
@@ -36,7 +37,9 @@ public struct KeyEncryptionKey: Sendable {
     }
 
     /// Opens what ``seal(_:name:)`` produced for the same name.
-    func open(_ sealed: [UInt8], name: String) throws(TrustError) -> [UInt8] {
+    ///
+    /// - Throws: ``TrustError`` `.keyUnreadable` for another key, another name, or altered bytes.
+    public func open(_ sealed: [UInt8], name: String) throws(TrustError) -> [UInt8] {
         do {
             let box = try AES.GCM.SealedBox(combined: sealed)
             return Array(try AES.GCM.open(box, using: key, authenticating: Array(name.utf8)))
