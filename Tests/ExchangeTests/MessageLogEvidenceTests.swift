@@ -184,17 +184,8 @@ struct MessageLogEvidenceTests {
 
     /// Runs openssl, returns its standard output and error, and fails on a non-zero status.
     static func openssl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
+        let (status, text) = try Subprocess.run("/usr/bin/openssl", arguments)
+        guard status == 0 else {
             throw OpenSSLFailure(description: "openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(text)")
         }
         return text

@@ -1,5 +1,6 @@
 import CivitasCore
 import Foundation
+import StorageTesting
 import Testing
 
 @testable import Exchange
@@ -592,15 +593,6 @@ struct MetadataServicesTests {
 
     /// Runs a program, returning its exit status and its standard output and error together.
     static func run(_ program: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try Subprocess.run(program, arguments)
     }
 }

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import StorageTesting
 import Synchronization
 import X509
 
@@ -220,7 +221,7 @@ func runProgram(
                 process.standardError = errorHandle
                 let output = Pipe()
                 process.standardOutput = output
-                try process.run()
+                try Subprocess.launch(process)
                 let data = output.fileHandleForReading.readDataToEndOfFile()
                 process.waitUntilExit()
                 try errorHandle.close()

@@ -559,7 +559,7 @@ struct OCSPClientTests {
         let noRetries = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings)
         for client in [noRetries, HTTPClient.shared] {
             let source = OCSPRevocationSource(
-                responderURL: url, freshness: .seconds(60), httpClient: client, timeout: .seconds(1))
+                responderURL: url, freshness: .seconds(60), httpClient: client, timeout: .seconds(2))
             let error = await Self.trustError { _ = try await source.status(of: pki.leaf, issuer: pki.ca) }
             #expect(error?.code == .ocspUnreachable)
             #expect(error?.message.contains(url) == true)
@@ -572,16 +572,7 @@ struct OCSPClientTests {
 
     /// Runs openssl; returns its status and its standard output and error.
     static func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try Subprocess.run("/usr/bin/openssl", arguments)
     }
 
     @Test("openssl ocsp -index answers the source's requests: good and revoked agree, signed by the CA or a delegate")

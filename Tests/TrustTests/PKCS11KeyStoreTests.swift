@@ -1,6 +1,7 @@
 import CPKCS11
 import Crypto
 import Foundation
+import StorageTesting
 import SwiftASN1
 import Testing
 import X509
@@ -388,16 +389,7 @@ struct SoftHSMToken {
 
     /// Runs a program and answers its exit status and its output (standard output and error together).
     static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
         _ = configuration
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        return try Subprocess.run(program, arguments)
     }
 }
