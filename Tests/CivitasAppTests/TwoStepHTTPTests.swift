@@ -78,11 +78,7 @@ struct TwoStepHTTPTests {
             let entries = try await audit.entries(from: 1, limit: 100).map(\.event.action)
             #expect(entries.contains("identity.account.totp.enable"))
             // The seed is sealed at rest: the database alone does not give the second factor.
-            let stored = try await database.read { sql in
-                try await sql.raw(
-                    "SELECT totp_secret FROM identity_accounts WHERE personal_number = \(bind: Login.person.rawValue)"
-                ).first()?.decode(column: "totp_secret", as: String.self)
-            }
+            let stored = try await Self.storedSeed(in: database)
             #expect(stored?.hasPrefix("sealed:v1:") == true)
             #expect(stored?.contains(secret.base32) == false)
 
@@ -130,6 +126,15 @@ struct TwoStepHTTPTests {
         }
     }
 
+    /// What `identity_accounts.totp_secret` holds for the test's person.
+    static func storedSeed(in database: Database) async throws -> String? {
+        try await database.read { sql in
+            try await sql.raw(
+                "SELECT totp_secret FROM identity_accounts WHERE personal_number = \(bind: Login.person.rawValue)"
+            ).first()?.decode(column: "totp_secret", as: String.self)
+        }
+    }
+
     @Test("a sealed seed opens only with its key and for its person; a seed kept in clear before still works")
     func sealedSeeds() async throws {
         try await TestDatabase.with(.sqlite, migrations: Node.migrations(demo: false)) { database in
@@ -161,11 +166,7 @@ struct TwoStepHTTPTests {
                 _ = try await plain.verifySecondFactor(of: Login.person, code: totp.code(at: Date()))
             }
             // The sealed seed is bound to its person: under another person's name it does not open.
-            let stored = try await database.read { sql in
-                try await sql.raw(
-                    "SELECT totp_secret FROM identity_accounts WHERE personal_number = \(bind: Login.person.rawValue)"
-                ).first()?.decode(column: "totp_secret", as: String.self)
-            }
+            let stored = try await Self.storedSeed(in: database)
             #expect(stored?.hasPrefix("sealed:v1:") == true)
             let key = try #require(sealed.secretsKey)
             let text = try #require(stored)

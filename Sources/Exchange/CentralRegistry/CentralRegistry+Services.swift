@@ -66,7 +66,7 @@ extension CentralRegistry {
                             try row.decode(column: "service_id", as: String.self),
                             version: try row.decode(column: "version", as: String?.self)),
                         title: try row.decode(column: "title", as: String.self),
-                        openAPIDigest: description.map { Self.hex(Array(SHA256.hash(data: $0))) })
+                        openAPIDigest: description.map { Hex.encode(SHA256.hash(data: $0)) })
                 }
         }
     }
@@ -99,6 +99,4 @@ extension CentralRegistry {
             try await sql.raw("DELETE FROM exchange_services WHERE service_id = \(bind: id.description)").run()
         }
     }
-
-    static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 }

@@ -186,7 +186,7 @@ public enum MetadataServices {
         [id.instance, id.memberClass, id.memberCode] + (id.subsystemCode.map { [$0] } ?? [])
     }
 
-    private static func encode(_ answer: some Encodable) -> [UInt8] {
+    static func encode(_ answer: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Strings, arrays and optionals only: encoding cannot fail.

@@ -64,9 +64,6 @@ public struct PersonalDataUsage: Sendable, Hashable, Codable {
                 searchDateTime: use.at.formatted(.iso8601), refrences: [Reference(referenceID: use.messageID)],
                 serviceCode: use.service, purpose: use.issue)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Strings, arrays and optionals only: encoding cannot fail.
-        return [UInt8](try! encoder.encode(entries))
+        return MetadataServices.encode(entries)
     }
 }

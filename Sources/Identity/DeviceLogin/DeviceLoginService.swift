@@ -82,7 +82,7 @@ public struct DeviceLoginService: Sendable {
             try Self.verify(answer.signature, over: toBeSigned, with: certificate.publicKey)
             person = try await certificateCheck().personalNumber(of: certificate, at: now)
             credential =
-                "certificate:\(PKIRole.citizensCA.rawValue)/\(DeviceLogins.hex(certificate.serialNumber.bytes))"
+                "certificate:\(PKIRole.citizensCA.rawValue)/\(Hex.encode(certificate.serialNumber.bytes))"
         case (.mobile, .device(let id)):
             guard let device = try await devices.device(id: id), device.isUsable else {
                 throw IdentityError(.deviceNotUsable, "the mobile ID device is not registered or is revoked")

@@ -34,7 +34,7 @@ public struct AccountRoutes: Sendable {
         }
         routes.get("/account/data-usage") { request, context in
             guard let (_, session) = try await sessions.current(request) else {
-                return Self.toLogin(returning: "/account/data-usage")
+                return BrowserSessions.loginRedirect(returning: "/account/data-usage")
             }
             return try await self.dataUsagePage(session, request: request, context: context)
         }
@@ -60,13 +60,7 @@ public struct AccountRoutes: Sendable {
         }
     }
 
-    static let toLogin = toLogin(returning: "/account")
-
-    static func toLogin(returning path: String) -> Response {
-        let query =
-            path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-"))) ?? ""
-        return Response(status: .seeOther, headers: [.location: "/login?return=\(query)", .cacheControl: "no-store"])
-    }
+    static let toLogin = BrowserSessions.loginRedirect(returning: "/account")
     static let back = Response(status: .seeOther, headers: [.location: "/account", .cacheControl: "no-store"])
 
     private func page(_ current: Session, request: Request, context: CivitasRequestContext) async throws -> Response {

@@ -11,9 +11,7 @@ extension RepresentationRoutes {
     func registerPages(in routes: RouteTable) {
         routes.get("/account/powers") { request, context in
             guard let (_, session) = try await sessions.current(request) else {
-                return Response(
-                    status: .seeOther,
-                    headers: [.location: "/login?return=%2Faccount%2Fpowers", .cacheControl: "no-store"])
+                return BrowserSessions.loginRedirect(returning: "/account/powers")
             }
             return try await self.listPage(session, request: request, context: context)
         }

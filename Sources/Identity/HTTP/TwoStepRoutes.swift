@@ -69,8 +69,7 @@ public struct TwoStepRoutes: Sendable {
         }
     }
 
-    static let toLogin = Response(
-        status: .seeOther, headers: [.location: "/login?return=%2Faccount%2Ftwo-step", .cacheControl: "no-store"])
+    static let toLogin = BrowserSessions.loginRedirect(returning: "/account/two-step")
     static let done = Response(status: .seeOther, headers: [.location: "/account", .cacheControl: "no-store"])
 
     /// What the person typed as a code, without the spaces authenticator apps show in the middle.

@@ -49,7 +49,7 @@ public struct APIClientRegistry: Sendable {
         }
         var profileList: [CertificateProfile] = []
         for profile in profiles where !profileList.contains(profile) { profileList.append(profile) }
-        let id = "client-" + NationalPKI.hex(Self.randomBytes(8))
+        let id = "client-" + Hex.encode(Self.randomBytes(8))
         let token = Self.tokenPrefix + Self.base64URL(Self.randomBytes(32))
         let created = clock.now()
         let client = APIClient(

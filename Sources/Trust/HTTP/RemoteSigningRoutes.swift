@@ -297,7 +297,7 @@ public struct RemoteSigningRoutes: Sendable {
         ] {
             if let value, value.utf8.count > 1024 { throw unprocessable("\(name) is longer than 1024 bytes.") }
         }
-        let nonce = body.nonce ?? (generatingNonce ? NationalPKI.hex(APIClientRegistry.randomBytes(32)) : nil)
+        let nonce = body.nonce ?? (generatingNonce ? Hex.encode(APIClientRegistry.randomBytes(32)) : nil)
         return RemoteSignatureRequest(
             digest: Array(digest), algorithm: algorithm, dataToBeDisplayed: body.dataToBeDisplayed,
             requestTimestamp: body.requestTimestamp, nonce: nonce, state: body.state)

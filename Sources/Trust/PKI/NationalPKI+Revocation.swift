@@ -28,7 +28,7 @@ extension NationalPKI {
         return try OCSPResponder(authorities: authorities) { identity in
             guard let role = issuers[identity.issuer],
                 let stored = try await pki.certificate(
-                    issuer: role.rawValue, serial: Self.hex(identity.serialNumber.bytes))
+                    issuer: role.rawValue, serial: Hex.encode(identity.serialNumber.bytes))
             else { return nil }
             return Self.ocspStatus(stored.lifecycle)
         }

@@ -173,7 +173,7 @@ public struct NationalPKI: Sendable {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         let der = serializer.serializedBytes
-        let serial = Self.hex(certificate.serialNumber.bytes)
+        let serial = Hex.encode(certificate.serialNumber.bytes)
         let now = clock.timestamp().microseconds
         let subjectName = certificate.subject.description
         try await sql.raw(
@@ -260,14 +260,4 @@ public struct NationalPKI: Sendable {
 
     /// The key-store name of a hierarchy role's key.
     static func keyName(_ role: PKIRole) -> String { "pki/\(role.rawValue)" }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }

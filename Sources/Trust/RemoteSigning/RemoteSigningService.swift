@@ -62,7 +62,7 @@ public struct RemoteSigningService: Sendable {
         guard client.profiles.contains(profile), APIClient.remoteSigningProfiles.contains(profile) else {
             throw TrustError(.forbidden, "this client may not have \(profile.rawValue) certificates issued")
         }
-        let pseudonym = try pseudonym.map(Self.checkedPseudonym) ?? "pseudonym-" + NationalPKI.hex(randomBytes(8))
+        let pseudonym = try pseudonym.map(Self.checkedPseudonym) ?? "pseudonym-" + Hex.encode(randomBytes(8))
         if let csr, !csr.publicKey.isValidSignature(csr.signature, for: csr) {
             throw TrustError(.invalidRequest, "the CSR's signature does not verify with its public key")
         }
@@ -72,7 +72,7 @@ public struct RemoteSigningService: Sendable {
         guard let issuerRole = profile.issuingRole else {
             throw TrustError(.invalidRequest, "the profile \(profile.rawValue) is not issued on request")
         }
-        let id = NationalPKI.hex(randomBytes(32))
+        let id = Hex.encode(randomBytes(32))
         let issuer = try await pki.certificate(role: issuerRole)
         let issuerKey = try await pki.keyStore.key(named: NationalPKI.keyName(issuerRole))
 
@@ -245,7 +245,7 @@ public struct RemoteSigningService: Sendable {
             timeStamping: timeStamping)
         let token = try Self.signatureTimeStamp(in: der)
 
-        let id = NationalPKI.hex(randomBytes(32))
+        let id = Hex.encode(randomBytes(32))
         let now = clock.timestamp()
         let audit = pki.audit
         let actor = Self.actor(client)

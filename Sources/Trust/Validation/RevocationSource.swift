@@ -1,3 +1,4 @@
+import CivitasCore
 public import Foundation
 public import X509
 
@@ -88,7 +89,7 @@ public struct NationalPKIRevocationSource: RevocationSource {
         for role in [PKIRole.citizensCA, .organisationsCA, .root] {
             guard let authority = try? await pki.certificate(role: role) else { continue }
             guard authority.certificate == issuer else { continue }
-            let serial = NationalPKI.hex(certificate.serialNumber.bytes)
+            let serial = Hex.encode(certificate.serialNumber.bytes)
             guard let stored = try await pki.certificate(issuer: role.rawValue, serial: serial),
                 stored.certificate == certificate
             else { return .unknown }

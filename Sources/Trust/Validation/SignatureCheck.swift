@@ -177,7 +177,7 @@ extension SignatureValidationReport.CertificateSummary {
     init(_ certificate: Certificate) {
         self.init(
             subject: certificate.subject.description, issuer: certificate.issuer.description,
-            serialNumber: NationalPKI.hex(certificate.serialNumber.bytes), notBefore: certificate.notValidBefore,
+            serialNumber: Hex.encode(certificate.serialNumber.bytes), notBefore: certificate.notValidBefore,
             notAfter: certificate.notValidAfter, qualified: QualifiedStatements.isQualified(certificate))
     }
 }

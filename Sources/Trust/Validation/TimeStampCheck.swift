@@ -51,7 +51,7 @@ struct TimeStampCheck {
             throw ValidationFailure(.formatFailure, "The signature time-stamp is not a time-stamp token: \(error)")
         }
         summary.genTime = token.info.genTime
-        summary.serialNumber = NationalPKI.hex(token.info.serialNumber)
+        summary.serialNumber = Hex.encode(token.info.serialNumber)
         summary.policy = token.info.policy.description
         guard let algorithm = CMSDigestAlgorithm(token.info.hashAlgorithm) else {
             throw ValidationFailure(.cryptoConstraintsFailure, "The time-stamp's imprint algorithm is not accepted.")

@@ -248,7 +248,7 @@ struct CardCommand: AsyncParsableCommand {
             }
             let (key, _) = try await card.open()
             let signature = try await key.signAsynchronously(bytes: bytes, signatureAlgorithm: .ecdsaWithSHA256)
-            Console.say(CardCommand.hex(signature.rawRepresentation))
+            Console.say(Hex.encode(signature.rawRepresentation))
         }
     }
 
@@ -290,7 +290,7 @@ struct CardCommand: AsyncParsableCommand {
 
     static func describe(_ certificate: Certificate) {
         Console.say("  certificate: \(certificate.subject)")
-        Console.say("  issuer: \(certificate.issuer), serial \(hex(certificate.serialNumber.bytes))")
+        Console.say("  issuer: \(certificate.issuer), serial \(Hex.encode(certificate.serialNumber.bytes))")
         Console.say("  valid: \(Timestamp(certificate.notValidBefore)) – \(Timestamp(certificate.notValidAfter))")
     }
 
@@ -308,10 +308,6 @@ struct CardCommand: AsyncParsableCommand {
         } catch let error as IdentityError {
             throw ValidationError(error.message)
         }
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        Hex.encode(bytes)
     }
 
     static func bytes(hex: String) -> [UInt8]? {
