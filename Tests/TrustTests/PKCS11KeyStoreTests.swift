@@ -306,12 +306,16 @@ struct SoftHSMToken {
     static let pin = "1234"
     static let securityOfficerPIN = "5678"
 
-    /// SoftHSM2 reads the file `SOFTHSM2_CONF` names at each `C_Initialize`. The variable is set once for the
-    /// process (changing the environment while other threads may read it is unsafe); each test rewrites the file.
+    /// SoftHSM2 reads the file `SOFTHSM2_CONF` names at each `C_Initialize`; each test rewrites the file. The test
+    /// command sets the variable before the test process starts; run otherwise, the process sets it once (while no
+    /// program is being launched: changing the environment while another thread copies it is unsafe).
     static let configuration: URL = {
+        if let given = ProcessInfo.processInfo.environment["SOFTHSM2_CONF"], !given.isEmpty {
+            return URL(fileURLWithPath: given)
+        }
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("civitas-softhsm2-\(ProcessInfo.processInfo.processIdentifier).conf")
-        setenv("SOFTHSM2_CONF", url.path, 1)
+        Subprocess.setEnvironment("SOFTHSM2_CONF", url.path)
         return url
     }()
 

@@ -3,10 +3,16 @@ import Synchronization
 
 /// Runs the programs tests check against (openssl, softhsm2-util, …).
 ///
-/// Launches are serialised: on Linux, Foundation's `Process.run()` crashed the test process (a segfault in its
-/// copying of arguments and environment) when tests running in parallel launched programs at the same moment.
+/// Launches are serialised with changes to the environment: on Linux, Foundation's `Process.run()` copies the
+/// process's environment, and it crashed the test process (a segfault in that copy) when another test changed the
+/// environment, or launched a program, at the same moment.
 public enum Subprocess {
     private static let launching = Mutex(())
+
+    /// Sets an environment variable of the test process, while no program is being launched.
+    public static func setEnvironment(_ name: String, _ value: String) {
+        launching.withLock { _ in _ = setenv(name, value, 1) }
+    }
 
     /// Starts `process`, while no other test is starting one.
     public static func launch(_ process: Process) throws {
