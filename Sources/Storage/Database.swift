@@ -149,23 +149,48 @@ public final class Database: Sendable {
     /// effects outside the database. Errors from the engine come out as ``StorageError``; errors thrown by `body`
     /// itself come out unchanged.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        var attempt = 1
+        try await retrying { try await transactionOnce(body) }
+    }
+
+    /// Runs one writing statement on its own, outside an explicit transaction, and returns its rows (those of a
+    /// `RETURNING` clause, or none).
+    ///
+    /// A single statement is atomic and, once this returns, durable (SQLite commits it with `synchronous=FULL`,
+    /// PostgreSQL with its synchronous commit). It costs one round trip to the engine where ``transaction(_:)``
+    /// costs three (`BEGIN`, the statement, `COMMIT`), so it suits a hot path whose write fits in one statement
+    /// (several rows of `VALUES`, or an `INSERT` into a view whose trigger writes several tables). Retried like a
+    /// transaction on a busy database, serialization failures and deadlocks.
+    public func statement(_ query: SQLQueryString) async throws -> [any SQLRow] {
+        try await retrying {
+            switch backend {
+            case .sqlite(let writer, _):
+                try await writer.withConnection { connection in try await connection.sql().raw(query).all() }
+            case .postgres(let client, _):
+                try await client.withConnection { connection in try await connection.sql().raw(query).all() }
+            }
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or has conflicted ``maximumAttempts`` times, with jittered
+    /// back-off between attempts.
+    private func retrying<T: Sendable>(_ attempt: () async throws -> T) async throws -> T {
+        var attempts = 1
         while true {
             do {
-                return try await transactionOnce(body)
+                return try await attempt()
             } catch {
                 let classified = Self.classify(error)
-                guard Self.isRetryable(error), attempt < maximumAttempts else {
+                guard Self.isRetryable(error), attempts < maximumAttempts else {
                     if Self.isRetryable(error) {
                         throw StorageError(
-                            .serializationFailure, "gave up after \(attempt) conflicting attempts: \(classified)")
+                            .serializationFailure, "gave up after \(attempts) conflicting attempts: \(classified)")
                     }
                     throw classified
                 }
-                logger.debug("retrying transaction", metadata: ["attempt": "\(attempt)", "cause": "\(classified)"])
-                let backoff = UInt64.random(in: 1...(UInt64(1) << min(attempt, 6))) * 2_000_000
+                logger.debug("retrying", metadata: ["attempt": "\(attempts)", "cause": "\(classified)"])
+                let backoff = UInt64.random(in: 1...(UInt64(1) << min(attempts, 6))) * 2_000_000
                 try await Task.sleep(nanoseconds: backoff)
-                attempt += 1
+                attempts += 1
             }
         }
     }

@@ -190,6 +190,41 @@ struct DatabaseTests {
         }
     }
 
+    @Test(
+        "a single statement commits on its own, returns its rows, and a failing one writes nothing",
+        arguments: DatabaseEngine.allCases)
+    func singleStatement(engine: DatabaseEngine) async throws {
+        try await TestDatabase.with(engine, migrations: Self.schema) { database in
+            let rows = try await database.statement(
+                """
+                INSERT INTO sample_items (id, name, note, payload)
+                VALUES (1, 'one', NULL, \(bind: Data([1]))), (2, 'two', 'x', \(bind: Data([2])))
+                RETURNING id
+                """)
+            #expect(try rows.map { try $0.decode(column: "id", as: Int64.self) }.sorted() == [1, 2])
+            // The second row repeats a key: the whole statement fails, its first row included.
+            await #expect {
+                try await database.statement(
+                    """
+                    INSERT INTO sample_items (id, name, note, payload)
+                    VALUES (3, 'three', NULL, \(bind: Data())), (1, 'again', NULL, \(bind: Data()))
+                    """)
+            } throws: { ($0 as? StorageError)?.code == .uniqueViolation }
+            #expect(try await Self.all(in: database).map(\.id) == [1, 2])
+            // Statements running at once each commit.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for id in 10..<40 {
+                    group.addTask {
+                        _ = try await database.statement(
+                            "INSERT INTO sample_items (id, name, payload) VALUES (\(bind: id), 'n', \(bind: Data()))")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await Self.all(in: database).map(\.id) == [1, 2] + (10..<40).map(Int64.init))
+        }
+    }
+
     @Test("reads run while a write transaction is open", arguments: DatabaseEngine.allCases)
     func readDuringWrite(engine: DatabaseEngine) async throws {
         try await TestDatabase.with(engine, migrations: Self.schema) { database in

@@ -4,7 +4,7 @@ import SQLKit
 import Storage
 
 /// Group commit for the message log: appends that arrive while a commit is being written wait for the next one,
-/// which takes them all in one transaction. Each ``MessageLog/append(_:)`` still returns only after the commit
+/// which takes them all in one statement. Each ``MessageLog/append(_:)`` still returns only after the commit
 /// holding its record, so nothing is acknowledged before it is durable; what changes is that one fsync serves
 /// every message that arrived meanwhile instead of one each.
 ///
@@ -21,16 +21,6 @@ actor MessageLogAppender {
     private let clock: any WallClock
     private var queue: [(Pending, CheckedContinuation<Void, any Error>)] = []
     private var writing = false
-
-    /// What this appender knows of the oldest record waiting for a time-stamp, so that a commit looks it up only
-    /// when it might be over the limit. Only this appender adds waiting records and the time-stamper only removes
-    /// them, so the oldest one is never older than what was seen: a bound seen once stays a lower bound.
-    enum OldestWaiting: Sendable {
-        case unknown
-        case nothing
-        case atLeast(Int64)
-    }
-    private var oldest = OldestWaiting.unknown
 
     init(database: Database, maximumUnstampedAge: Int64, clock: any WallClock) {
         self.database = database
@@ -56,7 +46,7 @@ actor MessageLogAppender {
             let batch = Array(queue.prefix(count))
             queue.removeFirst(count)
             do {
-                oldest = try await write(batch.map(\.0), oldest: oldest)
+                try await write(batch.map(\.0))
                 for (_, continuation) in batch { continuation.resume() }
             } catch {
                 for (_, continuation) in batch { continuation.resume(throwing: error) }
@@ -65,56 +55,32 @@ actor MessageLogAppender {
         writing = false
     }
 
-    /// Commits `batch`, refusing it when a record has waited for a time-stamp longer than the limit; returns what
-    /// is then known of the oldest waiting record.
-    private func write(_ batch: [Pending], oldest known: OldestWaiting) async throws -> OldestWaiting {
+    /// Commits `batch` in one statement (the append view, exchange migration 5), refused whole when a record has
+    /// waited for a time-stamp longer than the limit.
+    private func write(_ batch: [Pending]) async throws {
         let now = clock.timestamp().microseconds
-        let limit = self.limit
-        let batchOldest = batch.map(\.record.createdAt).min() ?? now
-        return try await database.transaction { sql in
-            var known = known
-            let mayBeOverdue: Bool =
-                switch known {
-                case .unknown: true
-                case .nothing: false
-                case .atLeast(let bound): now - bound > limit
-                }
-            if mayBeOverdue {
-                let seen = try await MessageLog.oldestUnstamped(in: sql)
-                if let seen, now - seen > limit {
-                    throw try await MessageLog.refusal(oldest: seen, now: now, limit: limit, in: sql)
-                }
-                known = seen.map(OldestWaiting.atLeast) ?? .nothing
+        let notBefore = now - limit
+        let rows = batch.map { pending -> SQLQueryString in
+            let record = pending.record
+            return """
+                (\(bind: record.messageID), \(bind: record.direction.description), \(bind: record.client),
+                \(bind: record.service), \(bind: record.createdAt), \(bind: Data(record.derEncoded)),
+                \(bind: Data(record.hash)), \(bind: pending.body.map { Data($0) }), \(bind: notBefore))
+                """
+        }
+        let insert: SQLQueryString = """
+            INSERT INTO exchange_log_append (message_id, direction, client, service, created_at, record, record_hash,
+                body, not_before)
+            VALUES
+            """
+        do {
+            _ = try await database.statement(insert + rows.joined(separator: ", "))
+        } catch let error as StorageError where error.message.contains(MessageLog.overdueMarker) {
+            // Refused by the view's trigger: say since when, from what the log holds now.
+            throw try await database.read { sql in
+                let oldest = try await MessageLog.oldestUnstamped(in: sql) ?? notBefore
+                return try await MessageLog.refusal(oldest: oldest, now: now, limit: limit, in: sql)
             }
-            for pending in batch {
-                let record = pending.record
-                let row = try await sql.raw(
-                    """
-                    INSERT INTO exchange_log_records (message_id, direction, client, service, created_at, record,
-                        record_hash)
-                    VALUES (\(bind: record.messageID), \(bind: record.direction.description), \(bind: record.client),
-                        \(bind: record.service), \(bind: record.createdAt), \(bind: Data(record.derEncoded)),
-                        \(bind: Data(record.hash)))
-                    RETURNING seq
-                    """
-                ).first()
-                guard let sequence = try row?.decode(column: "seq", as: Int64.self) else {
-                    throw ExchangeError(.invalidRecord, "the database returned no sequence number for the record")
-                }
-                if let body = pending.body {
-                    try await sql.raw(
-                        "INSERT INTO exchange_log_bodies (seq, body) VALUES (\(bind: sequence), \(bind: Data(body)))"
-                    ).run()
-                }
-                try await sql.raw(
-                    """
-                    INSERT INTO exchange_log_pending (seq, created_at)
-                    VALUES (\(bind: sequence), \(bind: record.createdAt))
-                    """
-                ).run()
-            }
-            if case .nothing = known { return .atLeast(batchOldest) }
-            return known
         }
     }
 }
