@@ -103,7 +103,8 @@ struct ExchangeNodeWorld: Sendable {
         }
     }
 
-    /// A backend that answers `GET /api/persons/{n}` with a JSON person and records every path it is called on.
+    /// A backend that answers `GET /api/persons/{n}` with a JSON person (for `oversized`, 100 KiB of spaces) and
+    /// records every path it is called on.
     static func withBackend<T: Sendable>(
         _ body: @escaping @Sendable (URL, Locked<[String]>) async throws -> T
     ) async throws -> T {
@@ -112,6 +113,12 @@ struct ExchangeNodeWorld: Sendable {
         router.get("/api/persons/{number}") { request, context -> Response in
             calls.value.append(request.uri.description)
             let number = context.parameters.get("number") ?? ""
+            if number == "oversized" {
+                // Over the 64 KiB a message may have under the world's policies.
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: " "), count: 100 * 1024)))
+            }
             return Response(
                 status: .ok, headers: [.contentType: "application/json", ExchangeHeaders.dataSubject: number],
                 body: .init(byteBuffer: ByteBuffer(string: #"{"personalNumber":"\#(number)"}"#)))

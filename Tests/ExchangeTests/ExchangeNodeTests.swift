@@ -215,4 +215,18 @@ struct ExchangeNodeTests {
             #expect(logged == ["request"])
         }
     }
+
+    @Test("a backend whose answer fails still leaves the request in the provider's log, logged while it worked")
+    func backendFails() async throws {
+        try await World.with { world in
+            let answer = await world.client.clientRequest(
+                method: "GET", target: "/r1/CVT/GOV/70000001/registry/persons/persons/oversized",
+                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: "q-oversized"], body: [])
+            #expect(Self.errorType(answer) == "Server.ServerProxy.ServiceFailed", "\(Self.message(answer))")
+            #expect(Self.message(answer).contains("over the 65536 bytes"), "\(Self.message(answer))")
+            // The client's request and the provider's, both committed before the error came back; no response.
+            let logged = try await world.logged("q-oversized")
+            #expect(logged == ["request", "request"])
+        }
+    }
 }

@@ -101,9 +101,7 @@ extension ExchangeNodeRuntime {
         // The request is committed to the log while it travels, off the critical path; the answer is released only
         // once both its and the response's commits are durable (``accept``). A call that fails on the way still
         // leaves its request in the log: the commit finishes on its own.
-        let requestLogged = Task {
-            try await record(request, head: head, body: body, seal: seal, fault: .clientProxyLoggingFailed)
-        }
+        let requestLogged = beginRecord(request, head: head, body: body, seal: seal, fault: .clientProxyLoggingFailed)
 
         var outgoing = HTTPRequest(
             method: .post, scheme: "https", authority: provider.address, path: ExchangeHeaders.messagePath)
@@ -123,7 +121,7 @@ extension ExchangeNodeRuntime {
             throw NodeFault(type, "the provider's node \(provider.id) at \(provider.address): \(error.message)")
         }
         if let type = reply.headerFields[ExchangeHeaders.error] {
-            try await Self.logged(requestLogged)
+            try await requestLogged.durable()
             // The provider's node refused: its own error, passed on as it is (it carries no data).
             guard type.hasPrefix("Server.ServerProxy.") || type.hasPrefix("Client.") else {
                 throw NodeFault(.clientProxyNetworkError, "the provider's node answered an unknown error type")
@@ -134,25 +132,14 @@ extension ExchangeNodeRuntime {
         }
         return try await accept(
             reply, to: request, requestHead: head, client: client, service: service, configuration: configuration,
-            requestLogged: { () async throws(NodeFault) in try await Self.logged(requestLogged) })
-    }
-
-    /// Waits for the request's log commit begun with the send; any failure there is a logging failure.
-    private static func logged(_ commit: Task<Void, any Error>) async throws(NodeFault) {
-        do {
-            try await commit.value
-        } catch let fault as NodeFault {
-            throw fault
-        } catch {
-            throw NodeFault(.clientProxyLoggingFailed, "the message log could not store the request")
-        }
+            requestLogged: requestLogged)
     }
 
     /// Verifies and logs the provider's sealed answer to `request`, and makes what the member's system gets.
     private func accept(
         _ reply: NodeHTTPClient.Response, to request: MessageManifest, requestHead: RESTMessageHead,
         client: XRoadClientIdentifier, service: XRoadServiceIdentifier, configuration: GlobalConfiguration,
-        requestLogged: () async throws(NodeFault) -> Void
+        requestLogged: LogCommit
     ) async throws(NodeFault) -> NodeAnswer {
         guard reply.status == .ok,
             let headText = reply.headerFields[ExchangeHeaders.messageHead],
@@ -185,7 +172,7 @@ extension ExchangeNodeRuntime {
         try await verify(
             seal, over: response, by: service.provider.member, configuration: configuration,
             fault: .clientProxyInvalidSignatureValue)
-        try await requestLogged()
+        try await requestLogged.durable()
         try await record(
             response, head: head, body: reply.body, seal: seal, requestHash: requestHash,
             fault: .clientProxyLoggingFailed)

@@ -181,6 +181,16 @@ public struct ExchangeNodeRuntime: Sendable {
         }
     }
 
+    /// Begins logging a message while the exchange goes on (the request travels, or the backend works);
+    /// ``LogCommit/durable()`` waits for it. A commit begun finishes on its own even when the exchange fails, so a
+    /// failed call still leaves its request in the log.
+    func beginRecord(
+        _ manifest: MessageManifest, head: RESTMessageHead, body: [UInt8], seal: MessageSeal, fault: XRoadErrorType
+    ) -> LogCommit {
+        LogCommit(
+            task: Task { try await record(manifest, head: head, body: body, seal: seal, fault: fault) }, fault: fault)
+    }
+
     /// The manifest of a message of `head` and `body`.
     static func manifest(
         queryID: String, kind: MessageManifest.Kind, client: XRoadClientIdentifier, service: XRoadServiceIdentifier,
@@ -198,6 +208,23 @@ public struct ExchangeNodeRuntime: Sendable {
                 ])
         } catch {
             throw NodeFault(fault, error.message)
+        }
+    }
+}
+
+/// A message-log commit under way (``ExchangeNodeRuntime/beginRecord(_:head:body:seal:fault:)``).
+struct LogCommit: Sendable {
+    let task: Task<Void, any Error>
+    let fault: XRoadErrorType
+
+    /// Waits until the message is durably logged; a failure there is the logging fault the commit was begun with.
+    func durable() async throws(NodeFault) {
+        do {
+            try await task.value
+        } catch let fault as NodeFault {
+            throw fault
+        } catch {
+            throw NodeFault(self.fault, "the message log could not store the message")
         }
     }
 }

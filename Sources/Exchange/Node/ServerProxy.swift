@@ -12,8 +12,9 @@ extension ExchangeNodeRuntime {
     ///
     /// In order: the configuration is valid; the peer is the registered node of the request's client; the seal is
     /// the client member's, over this head and body; this node serves the provider and provides the service; the
-    /// access rights allow the client this method on this path. Only then is the request logged and forwarded to
-    /// the backend; its answer is sealed, logged and returned with `X-Road-Request-Hash`.
+    /// access rights allow the client this method on this path. Only then is the request forwarded to the backend,
+    /// and logged while the backend works; the answer is sealed, and returned with `X-Road-Request-Hash` once both
+    /// the request's and its own log commits are durable.
     public func providerRequest(fields: HTTPFields, body: [UInt8], peer: Certificate?) async -> NodeAnswer {
         do {
             return try await provide(fields: fields, body: body, peer: peer)
@@ -91,6 +92,7 @@ extension ExchangeNodeRuntime {
         }
 
         let answer: NodeAnswer
+        var logged: LogCommit?
         if service.serviceCode == PersonalDataUsage.serviceCode {
             answer = try await personalDataUsage(
                 service: service, rest: rest, query: target.drop { $0 != "?" }, method: method, client: client,
@@ -112,10 +114,18 @@ extension ExchangeNodeRuntime {
                 throw NodeFault(
                     .serverProxyAccessDenied, "\(client) may not call \(method) \(rest) of \(service)")
             }
-            try await record(request, head: head, body: body, seal: seal, fault: .serverProxyLoggingFailed)
-            answer = try await forward(
-                head, method: method, rest: rest, query: String(target.drop { $0 != "?" }), body: body,
-                to: backend, limit: configuration.policies.maximumMessageBytes)
+            // The request is committed while the backend works; the answer waits for that commit (below).
+            let requestLogged = beginRecord(
+                request, head: head, body: body, seal: seal, fault: .serverProxyLoggingFailed)
+            logged = requestLogged
+            do {
+                answer = try await forward(
+                    head, method: method, rest: rest, query: String(target.drop { $0 != "?" }), body: body,
+                    to: backend, limit: configuration.policies.maximumMessageBytes)
+            } catch {
+                try await requestLogged.durable()
+                throw error
+            }
             if let subject = answer.fields[ExchangeHeaders.dataSubject] {
                 do {
                     try await tracker.record(
@@ -145,6 +155,7 @@ extension ExchangeNodeRuntime {
             queryID: queryID, kind: .response, client: client, service: service, head: responseHead,
             body: answer.body, requestHash: requestHash, fault: .serverProxyInternalError)
         let responseSeal = try await self.seal(response, side: .serverProxyInternalError)
+        try await logged?.durable()
         try await record(
             response, head: responseHead, body: answer.body, seal: responseSeal, requestHash: requestHash,
             fault: .serverProxyLoggingFailed)
