@@ -42,7 +42,7 @@ public enum MemberSealSubject {
         guard let signedData = try? CMSSignedData(contentInfoDER: seal.signature), signedData.signerInfos.count == 1
         else { return nil }
         for der in signedData.certificates {
-            guard let certificate = try? Certificate(derEncoded: der),
+            guard let certificate = try? ParsedCertificates.certificate(der),
                 signedData.signerInfos[0].signerIdentifier.matches(certificate)
             else { continue }
             return (signedData, certificate, der)

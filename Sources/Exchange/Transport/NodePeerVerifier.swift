@@ -22,7 +22,7 @@ struct NodePeerVerifier: Sendable {
     func verify(_ presented: [NIOSSLCertificate]) async -> Result<Certificate, Refusal> {
         let certificates: [Certificate]
         do {
-            certificates = try presented.map { try Certificate(derEncoded: $0.toDERBytes()) }
+            certificates = try presented.map { try ParsedCertificates.certificate($0.toDERBytes()) }
         } catch {
             return .failure(Refusal("the peer sent a certificate that is not a DER X.509 certificate: \(error)"))
         }

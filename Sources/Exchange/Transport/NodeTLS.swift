@@ -57,7 +57,7 @@ public enum NodeTLS {
     public static func peerCertificate(of channel: any Channel) async -> Certificate? {
         let peer = try? await channel.eventLoop.submit { () throws -> Certificate? in
             guard let certificate = try channel.pipeline.syncOperations.nioSSL_peerCertificate() else { return nil }
-            return try Certificate(derEncoded: certificate.toDERBytes())
+            return try ParsedCertificates.certificate(certificate.toDERBytes())
         }.get()
         return peer
     }
