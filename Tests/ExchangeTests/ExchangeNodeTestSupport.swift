@@ -89,7 +89,7 @@ struct ExchangeNodeWorld: Sendable {
             let serving = Task { try await group.run() }
             for await _ in running { break }
             do {
-                let result = try await withBackend { backendURL, backendCalls in
+                let result = try await withBackend(database: database) { backendURL, backendCalls in
                     try await withWorld(pki: pki, database: database, backendURL: backendURL, calls: backendCalls, body)
                 }
                 await group.triggerGracefulShutdown()
@@ -103,13 +103,27 @@ struct ExchangeNodeWorld: Sendable {
         }
     }
 
-    /// A backend that answers `GET /api/persons/{n}` with a JSON person (for `oversized`, 100 KiB of spaces) and
-    /// records every path it is called on.
+    /// A backend that answers `GET /api/persons/{n}` with a JSON person (for `oversized`, 100 KiB of spaces),
+    /// takes `POST /api/persons/{n}/notes`, and records every path it is called on.
     static func withBackend<T: Sendable>(
-        _ body: @escaping @Sendable (URL, Locked<[String]>) async throws -> T
+        database: Database, _ body: @escaping @Sendable (URL, Locked<[String]>) async throws -> T
     ) async throws -> T {
         let calls = Locked<[String]>([])
         let router = Router()
+        // A write: the backend notes how many request records the shared log held for it when it arrived.
+        router.post("/api/persons/{number}/notes") { request, context -> Response in
+            let id = request.headers[ExchangeHeaders.id] ?? ""
+            let logged = try await database.read { sql in
+                try await sql.raw(
+                    """
+                    SELECT COUNT(*) AS n FROM exchange_log_records
+                    WHERE message_id = \(bind: id) AND direction = 'request'
+                    """
+                ).first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+            calls.value.append("\(request.uri.description) with \(logged) requests logged")
+            return Response(status: .created)
+        }
         router.get("/api/persons/{number}") { request, context -> Response in
             calls.value.append(request.uri.description)
             let number = context.parameters.get("number") ?? ""
@@ -218,6 +232,8 @@ struct ExchangeNodeWorld: Sendable {
             try await registry.addService(service, title: "Persons", actor: actor)
             try await registry.grantAccess(
                 client: Self.client, service: service, method: "GET", path: "/persons/*", actor: actor)
+            try await registry.grantAccess(
+                client: Self.client, service: service, method: "POST", path: "/persons/*/notes", actor: actor)
             // B's subsystem plays the citizen portal: it may read A's data tracker for a person.
             try await registry.addService(dataUsageService, title: "Who used my data", actor: actor)
             try await registry.grantAccess(client: Self.client, service: dataUsageService, method: "GET", actor: actor)

@@ -1,5 +1,7 @@
 import CivitasCore
 import Foundation
+import SQLKit
+import Storage
 import HTTPTypes
 import StorageTesting
 import Testing
@@ -227,6 +229,36 @@ struct ExchangeNodeTests {
             // The client's request and the provider's, both committed before the error came back; no response.
             let logged = try await world.logged("q-oversized")
             #expect(logged == ["request", "request"])
+        }
+    }
+
+    @Test("a write reaches the backend only once its request is in the log; a read may reach it meanwhile")
+    func writeLoggedFirst() async throws {
+        try await World.with { world in
+            let write = await world.client.clientRequest(
+                method: "POST", target: "/r1/CVT/GOV/70000001/registry/persons/persons/38001085718/notes",
+                fields: [
+                    ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: "q-write",
+                    .contentType: "application/json",
+                ],
+                body: Array(#"{"note":"moved to Kutaisi"}"#.utf8))
+            #expect(write.status == .created, "\(Self.message(write))")
+            // The client's commit began first and the provider's waits behind it on the one writer.
+            #expect(world.backendCalls.value == ["/api/persons/38001085718/notes with 2 requests logged"])
+            // Now every log commit fails: the write never reaches the backend, the read does, and neither answers.
+            try await world.database.transaction { sql in
+                try await sql.raw("DROP TRIGGER exchange_log_append_row").run()
+            }
+            let refused = await world.client.clientRequest(
+                method: "POST", target: "/r1/CVT/GOV/70000001/registry/persons/persons/38001085718/notes",
+                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: "q-write-2"],
+                body: Array("{}".utf8))
+            #expect(Self.errorType(refused)?.hasSuffix("LoggingFailed") == true, "\(Self.message(refused))")
+            #expect(world.backendCalls.value.count == 1)
+            let read = await Self.call(world.client, id: "q-read-unlogged")
+            #expect(Self.errorType(read)?.hasSuffix("LoggingFailed") == true, "\(Self.message(read))")
+            #expect(!String(decoding: read.body, as: UTF8.self).contains("personalNumber"))
+            #expect(world.backendCalls.value.count == 2)
         }
     }
 }

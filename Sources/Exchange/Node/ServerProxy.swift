@@ -12,9 +12,11 @@ extension ExchangeNodeRuntime {
     ///
     /// In order: the configuration is valid; the peer is the registered node of the request's client; the seal is
     /// the client member's, over this head and body; this node serves the provider and provides the service; the
-    /// access rights allow the client this method on this path. Only then is the request forwarded to the backend,
-    /// and logged while the backend works; the answer is sealed, and returned with `X-Road-Request-Hash` once both
-    /// the request's and its own log commits are durable.
+    /// access rights allow the client this method on this path. Only then is the request logged and forwarded to
+    /// the backend; its answer is sealed, logged and returned with `X-Road-Request-Hash`. A read (GET, HEAD,
+    /// OPTIONS) is forwarded while its request commits, since a backend that only reads changes nothing and what
+    /// it read leaves only once the commit is durable; any other method reaches the backend only once its request
+    /// is in the log (decision 0029).
     public func providerRequest(fields: HTTPFields, body: [UInt8], peer: Certificate?) async -> NodeAnswer {
         do {
             return try await provide(fields: fields, body: body, peer: peer)
@@ -114,10 +116,12 @@ extension ExchangeNodeRuntime {
                 throw NodeFault(
                     .serverProxyAccessDenied, "\(client) may not call \(method) \(rest) of \(service)")
             }
-            // The request is committed while the backend works; the answer waits for that commit (below).
+            // A read is committed while the backend works, and its answer waits for that commit (below); a backend
+            // never acts on a write its node cannot prove it received.
             let requestLogged = beginRecord(
                 request, head: head, body: body, seal: seal, fault: .serverProxyLoggingFailed)
             logged = requestLogged
+            if !Self.safeMethods.contains(method) { try await requestLogged.durable() }
             do {
                 answer = try await forward(
                     head, method: method, rest: rest, query: String(target.drop { $0 != "?" }), body: body,
@@ -169,6 +173,9 @@ extension ExchangeNodeRuntime {
             ],
             body: answer.body)
     }
+
+    /// The methods a backend answers without changing anything (RFC 9110 9.2.1).
+    static let safeMethods: Set<String> = ["GET", "HEAD", "OPTIONS"]
 
     /// listMethods, allowedMethods and getOpenAPI of a subsystem this node serves.
     private func metadata(
