@@ -1,8 +1,8 @@
 import CivitasCore
 import Foundation
+import HTTPTypes
 import SQLKit
 import Storage
-import HTTPTypes
 import StorageTesting
 import Testing
 import Trust

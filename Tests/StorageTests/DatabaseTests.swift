@@ -211,9 +211,10 @@ struct DatabaseTests {
                     """)
             } throws: { ($0 as? StorageError)?.code == .uniqueViolation }
             #expect(try await Self.all(in: database).map(\.id) == [1, 2])
-            // Statements running at once each commit.
+            // Statements running at once each commit (a few: on PostgreSQL each may take a connection of its own,
+            // and the suites share one server).
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for id in 10..<40 {
+                for id in 10..<16 {
                     group.addTask {
                         _ = try await database.statement(
                             "INSERT INTO sample_items (id, name, payload) VALUES (\(bind: id), 'n', \(bind: Data()))")
@@ -221,7 +222,7 @@ struct DatabaseTests {
                 }
                 try await group.waitForAll()
             }
-            #expect(try await Self.all(in: database).map(\.id) == [1, 2] + (10..<40).map(Int64.init))
+            #expect(try await Self.all(in: database).map(\.id) == [1, 2] + (10..<16).map(Int64.init))
         }
     }
 

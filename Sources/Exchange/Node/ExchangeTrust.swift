@@ -102,7 +102,8 @@ public actor ExchangeTrust {
     public static func certificates(_ encoded: [String], what: String) throws(ExchangeError) -> [Certificate] {
         var certificates: [Certificate] = []
         for text in encoded {
-            guard let der = Data(base64Encoded: text), let certificate = try? ParsedCertificates.certificate(Array(der)) else {
+            guard let der = Data(base64Encoded: text), let certificate = try? ParsedCertificates.certificate(Array(der))
+            else {
                 throw ExchangeError(
                     .globalConfigurationRefused, "\(what) in the global configuration is not a certificate")
             }

@@ -22,8 +22,24 @@ public enum TestDatabase {
         _ engine: DatabaseEngine, migrations: [Migration] = [],
         _ body: @Sendable (Database) async throws -> T
     ) async throws -> T {
-        let location = try await create(engine)
-        let database = try await Database.open(location.location, logger: logger)
+        // Swift Testing starts every test at once; on PostgreSQL each database takes connections of its own, so a
+        // bounded number are open together, well inside the test server's max_connections.
+        if engine == .postgres { await postgresSlots.acquire() }
+        let location: Created
+        do {
+            location = try await create(engine)
+        } catch {
+            if engine == .postgres { await postgresSlots.release() }
+            throw error
+        }
+        let database: Database
+        do {
+            database = try await Database.open(location.location, logger: logger)
+        } catch {
+            try? await location.remove()
+            if engine == .postgres { await postgresSlots.release() }
+            throw error
+        }
         do {
             if !migrations.isEmpty {
                 try await Migrator(database: database, migrations: migrations, logger: logger).migrate()
@@ -31,11 +47,41 @@ public enum TestDatabase {
             let result = try await body(database)
             await database.close()
             try await location.remove()
+            if engine == .postgres { await postgresSlots.release() }
             return result
         } catch {
             await database.close()
             try? await location.remove()
+            if engine == .postgres { await postgresSlots.release() }
             throw error
+        }
+    }
+
+    /// How many PostgreSQL test databases ``with(_:migrations:_:)`` keeps open at once.
+    static let postgresSlots = Slots(capacity: 16)
+
+    /// A counting semaphore for tasks.
+    actor Slots {
+        private let capacity: Int
+        private var used = 0
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        init(capacity: Int) { self.capacity = capacity }
+
+        func acquire() async {
+            if used < capacity {
+                used += 1
+                return
+            }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+
+        func release() {
+            if waiting.isEmpty {
+                used -= 1
+            } else {
+                waiting.removeFirst().resume()
+            }
         }
     }
 
