@@ -133,8 +133,10 @@ struct ExchangeNodeWorld: Sendable {
                     status: .ok, headers: [.contentType: "application/json"],
                     body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: " "), count: 100 * 1024)))
             }
+            // "long" names a data subject over the tracker's 255 bytes.
+            let subject = number == "long" ? String(repeating: "9", count: 300) : number
             return Response(
-                status: .ok, headers: [.contentType: "application/json", ExchangeHeaders.dataSubject: number],
+                status: .ok, headers: [.contentType: "application/json", ExchangeHeaders.dataSubject: subject],
                 body: .init(byteBuffer: ByteBuffer(string: #"{"personalNumber":"\#(number)"}"#)))
         }
         let application = Application(

@@ -261,4 +261,18 @@ struct ExchangeNodeTests {
             #expect(world.backendCalls.value.count == 2)
         }
     }
+
+    @Test("a backend that names a data subject the tracker cannot keep gets ServiceFailed, and its data stays home")
+    func unrecordableSubject() async throws {
+        try await World.with { world in
+            let answer = await world.client.clientRequest(
+                method: "GET", target: "/r1/CVT/GOV/70000001/registry/persons/persons/long",
+                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: "q-long"], body: [])
+            #expect(Self.errorType(answer) == "Server.ServerProxy.ServiceFailed", "\(Self.message(answer))")
+            #expect(Self.message(answer).contains("data tracker's subject"), "\(Self.message(answer))")
+            #expect(!String(decoding: answer.body, as: UTF8.self).contains("personalNumber"))
+            let logged = try await world.logged("q-long")
+            #expect(logged == ["request", "request"])
+        }
+    }
 }

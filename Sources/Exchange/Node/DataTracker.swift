@@ -66,23 +66,26 @@ public struct DataTracker: Sendable {
     /// - Throws: ``ExchangeError`` `.invalidRecord` for an empty or oversized subject, or a field with control
     ///   characters; ``StorageError`` when the database fails.
     public func record(_ use: Use) async throws {
+        try Self.validate(use)
+        let at = Int64(use.at.timeIntervalSince1970 * 1_000_000)
+        _ = try await database.statement(
+            """
+            INSERT INTO exchange_data_usage (subject, client, service, used_at, user_id, issue, message_id)
+            VALUES (\(bind: use.subject), \(bind: use.client), \(bind: use.service), \(bind: at),
+                \(bind: use.userID), \(bind: use.issue), \(bind: use.messageID))
+            """)
+    }
+
+    /// Checks what ``record(_:)`` checks before it writes: the subject, user id and issue are 1 to
+    /// ``maximumFieldLength`` bytes without control characters.
+    public static func validate(_ use: Use) throws(ExchangeError) {
         for (name, value) in [("subject", use.subject), ("user id", use.userID ?? "x"), ("issue", use.issue ?? "x")] {
-            guard !value.isEmpty, value.utf8.count <= Self.maximumFieldLength,
+            guard !value.isEmpty, value.utf8.count <= maximumFieldLength,
                 !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
             else {
                 throw ExchangeError(
-                    .invalidRecord, "the data tracker's \(name) is 1 to \(Self.maximumFieldLength) bytes, no controls")
+                    .invalidRecord, "the data tracker's \(name) is 1 to \(maximumFieldLength) bytes, no controls")
             }
-        }
-        let at = Int64(use.at.timeIntervalSince1970 * 1_000_000)
-        try await database.transaction { sql in
-            try await sql.raw(
-                """
-                INSERT INTO exchange_data_usage (subject, client, service, used_at, user_id, issue, message_id)
-                VALUES (\(bind: use.subject), \(bind: use.client), \(bind: use.service), \(bind: at),
-                    \(bind: use.userID), \(bind: use.issue), \(bind: use.messageID))
-                """
-            ).run()
         }
     }
 

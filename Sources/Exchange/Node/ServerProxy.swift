@@ -95,6 +95,7 @@ extension ExchangeNodeRuntime {
 
         let answer: NodeAnswer
         var logged: LogCommit?
+        var tracked: Task<Void, any Error>?
         if service.serviceCode == PersonalDataUsage.serviceCode {
             answer = try await personalDataUsage(
                 service: service, rest: rest, query: target.drop { $0 != "?" }, method: method, client: client,
@@ -131,16 +132,17 @@ extension ExchangeNodeRuntime {
                 throw error
             }
             if let subject = answer.fields[ExchangeHeaders.dataSubject] {
-                do {
-                    try await tracker.record(
-                        .init(
-                            subject: subject, client: client.description, service: service.description, at: Date(),
-                            userID: head["x-road-userid"], issue: head["x-road-issue"], messageID: queryID))
-                } catch let error as ExchangeError {
-                    throw NodeFault(.serverProxyServiceFailed, "the backend's answer: \(error.message)")
+                let use = DataTracker.Use(
+                    subject: subject, client: client.description, service: service.description, at: Date(),
+                    userID: head["x-road-userid"], issue: head["x-road-issue"], messageID: queryID)
+                do throws(ExchangeError) {
+                    try DataTracker.validate(use)
                 } catch {
-                    throw NodeFault(.serverProxyDatabaseError, "the data tracker could not record the answer")
+                    throw NodeFault(.serverProxyServiceFailed, "the backend's answer: \(error.message)")
                 }
+                // Committed while the response is sealed and logged; the answer waits for it (below).
+                let tracker = self.tracker
+                tracked = Task { try await tracker.record(use) }
             }
         }
 
@@ -163,6 +165,13 @@ extension ExchangeNodeRuntime {
         try await record(
             response, head: responseHead, body: answer.body, seal: responseSeal, requestHash: requestHash,
             fault: .serverProxyLoggingFailed)
+        if let tracked {
+            do {
+                try await tracked.value
+            } catch {
+                throw NodeFault(.serverProxyDatabaseError, "the data tracker could not record the answer")
+            }
+        }
         return NodeAnswer(
             status: .ok,
             fields: [
