@@ -200,18 +200,7 @@ public struct HTTPTimeStampClient: TimeStampSource, Service {
                 )
             }
         }
-        // A refusal comes as the errno itself, or, for a host name, once per address the name resolved to.
-        let refused: Bool
-        if let error = error as? IOError {
-            refused = error.errnoCode == ECONNREFUSED
-        } else if let error = error as? NIOConnectionError {
-            refused =
-                !error.connectionErrors.isEmpty
-                && error.connectionErrors.allSatisfy { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }
-        } else {
-            refused = false
-        }
-        if refused {
+        if ConnectionRefusal.isRefusal(error) {
             return TrustError(.tsaUnreachable, "could not reach the TSA at \(url): connection refused")
         }
         return TrustError(.tsaUnreachable, "could not reach the TSA at \(url): \(error)")

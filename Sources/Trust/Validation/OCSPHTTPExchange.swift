@@ -101,19 +101,7 @@ struct OCSPHTTPExchange: Sendable {
                     "could not connect to the OCSP responder at \(url) within \(Self.seconds(timeout)) s")
             }
         }
-        // A refusal comes as the errno itself, or, for a host name, once per address the name resolved to; a pool
-        // that retries refused connections reports the last one when the deadline passes.
-        let refused: Bool
-        if let error = error as? IOError {
-            refused = error.errnoCode == ECONNREFUSED
-        } else if let error = error as? NIOConnectionError {
-            refused =
-                !error.connectionErrors.isEmpty
-                && error.connectionErrors.allSatisfy { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }
-        } else {
-            refused = false
-        }
-        if refused {
+        if ConnectionRefusal.isRefusal(error) {
             return TrustError(.ocspUnreachable, "could not reach the OCSP responder at \(url): connection refused")
         }
         return TrustError(.ocspUnreachable, "could not reach the OCSP responder at \(url): \(error)")
