@@ -160,7 +160,7 @@ public struct RegistryAPIRoutes: Sendable {
         let clients = self.clients
         let scope = APIScope.exchangeRegistry
         routes.add(method, path, csrf: .exempt) { request, context in
-            guard let token = Self.bearerToken(request) else {
+            guard let token = BearerToken.of(request) else {
                 return Self.challenge(
                     .unauthorized, code: "unauthenticated", challenge: "Bearer realm=\"civitas\"",
                     detail: "Authenticate with Authorization: Bearer <token>.", request: request, context: context)
@@ -186,13 +186,6 @@ public struct RegistryAPIRoutes: Sendable {
             let actor = AuditActor(kind: .machine, id: "api-client/\(client.id)")
             return try await ExchangeProblems.mapping { try await handler(request, context, actor) }
         }
-    }
-
-    static func bearerToken(_ request: Request) -> String? {
-        guard let value = request.headers[.authorization] else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return parts[1].trimmingCharacters(in: .whitespaces)
     }
 
     static func challenge(

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Trust
+import Web
 
 /// Who may call which group of the Consent API: the one place that decides it.
 ///
@@ -28,7 +29,7 @@ enum ConsentAccessPolicy {
     }
 
     static func authorize(_ request: Request, group: Group, clients: APIClientRegistry) async -> Decision {
-        guard let token = token(in: request) else {
+        guard let token = BearerToken.ofGovStack(request) else {
             return .refused(
                 .unauthorized, code: "unauthenticated", challenge: "Bearer realm=\"civitas\"",
                 detail: "Authenticate with Authorization: Bearer <token> (or X-GovStack-AuthenticationToken).")
@@ -48,18 +49,4 @@ enum ConsentAccessPolicy {
         return .allowed(client)
     }
 
-    /// The bearer token of `Authorization`, or the value of `X-GovStack-AuthenticationToken`.
-    static func token(in request: Request) -> String? {
-        func bearer(_ value: String) -> String? {
-            let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-            return parts[1].trimmingCharacters(in: .whitespaces)
-        }
-        if let value = request.headers[.authorization] { return bearer(value) }
-        guard
-            let value = request.headers[ConsentRoutes.authenticationTokenHeader]?.trimmingCharacters(in: .whitespaces),
-            !value.isEmpty
-        else { return nil }
-        return bearer(value) ?? value
-    }
 }

@@ -23,7 +23,6 @@ public struct ConsentRoutes: Sendable {
     /// The largest request body read.
     static let maximumBodySize = 64 * 1024
     static let individualHeader = HTTPField.Name("X-ConsentBB-IndividualId")!
-    static let authenticationTokenHeader = HTTPField.Name("X-GovStack-AuthenticationToken")!
 
     /// Creates the routes over `store`, authenticating clients with `clients`.
     public init(store: ConsentStore, clients: APIClientRegistry) {

@@ -68,11 +68,11 @@ public struct OpenIDRoutes: Sendable {
             let body = try await request.collectBody(upTo: 64 * 1024)
             return await self.token(FormFields(String(buffer: body)), request: request, context: context)
         }
-        routes.get("/oidc/userinfo") { request, _ in await self.userinfo(Self.bearer(request)) }
+        routes.get("/oidc/userinfo") { request, _ in await self.userinfo(BearerToken.of(request)) }
         routes.add(.post, "/oidc/userinfo", csrf: .exempt) { request, context in
             var request = request
             let body = try await request.collectBody(upTo: 64 * 1024)
-            return await self.userinfo(Self.bearer(request) ?? FormFields(String(buffer: body))["access_token"])
+            return await self.userinfo(BearerToken.of(request) ?? FormFields(String(buffer: body))["access_token"])
         }
         routes.get("/oidc/logout") { request, context in try await self.logout(request, context: context) }
     }
@@ -264,11 +264,6 @@ public struct OpenIDRoutes: Sendable {
 
     static func repeatedQueryNames(_ request: Request) -> [String] {
         FormFields(request.uri.query.map { String($0) } ?? "").repeatedNames
-    }
-
-    static func bearer(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
-        return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
     }
 
     static func json(_ object: Any, cache: String = "no-store") throws -> Response {

@@ -74,7 +74,7 @@ public struct RelyingPartyAPIRoutes: Sendable {
     {
         let clients = self.clients
         routes.add(method, path, csrf: .exempt) { request, context in
-            guard let token = Self.bearer(request) else {
+            guard let token = BearerToken.of(request) else {
                 return Self.challenge(
                     .unauthorized, code: "unauthenticated", challenge: "Bearer realm=\"civitas\"",
                     detail: "Authenticate with Authorization: Bearer <token>.", request: request, context: context)
@@ -147,13 +147,6 @@ public struct RelyingPartyAPIRoutes: Sendable {
             throw HTTPProblem.badRequest(
                 "The body is not a relying party's JSON object (client_name, redirect_uris, …).")
         }
-    }
-
-    static func bearer(_ request: Request) -> String? {
-        guard let value = request.headers[.authorization] else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return parts[1].trimmingCharacters(in: .whitespaces)
     }
 
     static func json(_ value: some Encodable) throws -> Response {

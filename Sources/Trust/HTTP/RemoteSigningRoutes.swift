@@ -162,7 +162,7 @@ public struct RemoteSigningRoutes: Sendable {
     ) {
         let clients = self.clients
         routes.add(method, path, csrf: .exempt) { request, context in
-            guard let token = Self.token(in: request) else {
+            guard let token = BearerToken.ofGovStack(request) else {
                 return Self.authenticationProblem(
                     .unauthorized, code: "unauthenticated", challenge: "Bearer realm=\"civitas\"",
                     detail: "Authenticate with Authorization: Bearer <token> (or X-GovStack-AuthenticationToken).",
@@ -196,22 +196,7 @@ public struct RemoteSigningRoutes: Sendable {
 
     // MARK: - Authentication
 
-    static let authenticationTokenHeader = HTTPField.Name("X-GovStack-AuthenticationToken")!
     static let pseudonymTokenHeader = HTTPField.Name("X-Pseodonym-Token")!
-
-    /// The bearer token of `Authorization`, or the value of `X-GovStack-AuthenticationToken` (bare or "Bearer …").
-    static func token(in request: Request) -> String? {
-        func bearer(_ value: String) -> String? {
-            let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-            return parts[1].trimmingCharacters(in: .whitespaces)
-        }
-        if let value = request.headers[.authorization] { return bearer(value) }
-        guard let value = request.headers[authenticationTokenHeader]?.trimmingCharacters(in: .whitespaces),
-            !value.isEmpty
-        else { return nil }
-        return bearer(value) ?? value
-    }
 
     /// A 401 or 403 problem with its `WWW-Authenticate` challenge (RFC 6750 §3), which ``ErrorMiddleware``
     /// cannot add.
