@@ -30,6 +30,15 @@ struct ExchangeNodeTests {
             ], body: [])
     }
 
+    /// A call from B's `tax` subsystem through `node` to `/r1` + `path`, with query id `id`.
+    static func send(
+        _ node: ExchangeNodeRuntime, _ path: String, method: String = "GET", id: String, body: [UInt8] = []
+    ) async -> NodeAnswer {
+        await node.clientRequest(
+            method: method, target: "/r1/" + path,
+            fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: id], body: body)
+    }
+
     static func errorType(_ answer: NodeAnswer) -> String? { answer.fields[ExchangeHeaders.error] }
 
     static func message(_ answer: NodeAnswer) -> String {
@@ -203,9 +212,7 @@ struct ExchangeNodeTests {
     func providerDown() async throws {
         try await World.with { world in
             // C's node is registered at 127.0.0.1:9, where nothing listens.
-            let answer = await world.client.clientRequest(
-                method: "GET", target: "/r1/CVT/GOV/70000003/stats/figures/1",
-                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: "q-down"], body: [])
+            let answer = await Self.send(world.client, "CVT/GOV/70000003/stats/figures/1", id: "q-down")
             #expect(Self.errorType(answer) == "Server.ClientProxy.NetworkError", "\(Self.message(answer))")
             // The request's commit runs beside the call; it lands even though no answer came.
             var logged: [String] = []
@@ -221,9 +228,8 @@ struct ExchangeNodeTests {
     @Test("a backend whose answer fails still leaves the request in the provider's log, logged while it worked")
     func backendFails() async throws {
         try await World.with { world in
-            let answer = await world.client.clientRequest(
-                method: "GET", target: "/r1/CVT/GOV/70000001/registry/persons/persons/oversized",
-                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: "q-oversized"], body: [])
+            let answer = await Self.send(
+                world.client, "CVT/GOV/70000001/registry/persons/persons/oversized", id: "q-oversized")
             #expect(Self.errorType(answer) == "Server.ServerProxy.ServiceFailed", "\(Self.message(answer))")
             #expect(Self.message(answer).contains("over the 65536 bytes"), "\(Self.message(answer))")
             // The client's request and the provider's, both committed before the error came back; no response.
@@ -235,13 +241,9 @@ struct ExchangeNodeTests {
     @Test("a write reaches the backend only once its request is in the log; a read may reach it meanwhile")
     func writeLoggedFirst() async throws {
         try await World.with { world in
-            let write = await world.client.clientRequest(
-                method: "POST", target: "/r1/CVT/GOV/70000001/registry/persons/persons/38001085718/notes",
-                fields: [
-                    ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: "q-write",
-                    .contentType: "application/json",
-                ],
-                body: Array(#"{"note":"moved to Kutaisi"}"#.utf8))
+            let notes = "CVT/GOV/70000001/registry/persons/persons/38001085718/notes"
+            let write = await Self.send(
+                world.client, notes, method: "POST", id: "q-write", body: Array(#"{"note":"moved to Kutaisi"}"#.utf8))
             #expect(write.status == .created, "\(Self.message(write))")
             // The client's commit began first and the provider's waits behind it on the one writer.
             #expect(world.backendCalls.value == ["/api/persons/38001085718/notes with 2 requests logged"])
@@ -249,10 +251,7 @@ struct ExchangeNodeTests {
             try await world.database.transaction { sql in
                 try await sql.raw("DROP TRIGGER exchange_log_append_row").run()
             }
-            let refused = await world.client.clientRequest(
-                method: "POST", target: "/r1/CVT/GOV/70000001/registry/persons/persons/38001085718/notes",
-                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: "q-write-2"],
-                body: Array("{}".utf8))
+            let refused = await Self.send(world.client, notes, method: "POST", id: "q-write-2", body: Array("{}".utf8))
             #expect(Self.errorType(refused)?.hasSuffix("LoggingFailed") == true, "\(Self.message(refused))")
             #expect(world.backendCalls.value.count == 1)
             let read = await Self.call(world.client, id: "q-read-unlogged")
@@ -265,9 +264,7 @@ struct ExchangeNodeTests {
     @Test("a backend that names a data subject the tracker cannot keep gets ServiceFailed, and its data stays home")
     func unrecordableSubject() async throws {
         try await World.with { world in
-            let answer = await world.client.clientRequest(
-                method: "GET", target: "/r1/CVT/GOV/70000001/registry/persons/persons/long",
-                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: "q-long"], body: [])
+            let answer = await Self.send(world.client, "CVT/GOV/70000001/registry/persons/persons/long", id: "q-long")
             #expect(Self.errorType(answer) == "Server.ServerProxy.ServiceFailed", "\(Self.message(answer))")
             #expect(Self.message(answer).contains("data tracker's subject"), "\(Self.message(answer))")
             #expect(!String(decoding: answer.body, as: UTF8.self).contains("personalNumber"))
