@@ -19,6 +19,8 @@ public struct ExchangeError: Error, CustomStringConvertible, Sendable {
         public static let notYetTimeStamped = Code("notYetTimeStamped")
         /// A message-log archive file is missing, unreadable, or not what the index says it is.
         public static let archiveUnavailable = Code("archiveUnavailable")
+        /// A message body's file (the spool's or the message log's) could not be written, synced or read.
+        public static let bodyUnavailable = Code("bodyUnavailable")
         /// Bytes that should be message-log evidence are not (the evidence format's decoding failed).
         public static let malformedEvidence = Code("malformedEvidence")
 

@@ -37,6 +37,8 @@ enum ProviderTampering: Sendable {
 struct ExchangeNodeWorld: Sendable {
     static let service = try! XRoadServiceIdentifier("CVT/GOV/70000001/registry/persons")
     static let client = try! XRoadClientIdentifier("CVT/GOV/70000002/tax")
+    /// The most body bytes a test node keeps in memory; more goes to its spool.
+    static let memoryLimit = 4096
     static let impostorClient = try! XRoadClientIdentifier("CVT/GOV/70000003/stats")
     static let dataUsageService = try! XRoadServiceIdentifier("CVT/GOV/70000001/registry/myPersonalDataUsage")
 
@@ -124,6 +126,13 @@ struct ExchangeNodeWorld: Sendable {
             calls.value.append("\(request.uri.description) with \(logged) requests logged")
             return Response(status: .created)
         }
+        // A document upload, echoed: the answer is the bytes the backend received.
+        router.post("/api/persons/{number}/documents") { request, context -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            calls.value.append("\(request.uri.description) with \(body.readableBytes) bytes")
+            return Response(
+                status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: body))
+        }
         router.get("/api/persons/{number}") { request, context -> Response in
             calls.value.append(request.uri.description)
             let number = context.parameters.get("number") ?? ""
@@ -208,10 +217,15 @@ struct ExchangeNodeWorld: Sendable {
                 // Each node has its own log in real life; here the three share the database, so the tests tell
                 // their records apart by direction and count.
                 log: MessageLog(
-                    database: database, configuration: MessageLogConfiguration(archiveDirectory: directory)),
+                    database: database,
+                    configuration: MessageLogConfiguration(
+                        archiveDirectory: directory, bodyDirectory: directory.appendingPathComponent("bodies"))),
                 services: ProvidedServices(database: database, audit: audit), tracker: DataTracker(database: database),
                 nodes: NodeHTTPClient(credentials: member.credentials, trustRoots: [root]),
-                providerTimeout: .seconds(20), logger: quietLogger)
+                providerTimeout: .seconds(20),
+                // Small, so that a body of a few pages already goes through the spool files.
+                spool: BodySpool(directory: directory.appendingPathComponent("spool"), memoryLimit: Self.memoryLimit),
+                logger: quietLogger)
         }
         let provider = try runtime(a)
         let client = try runtime(b)
@@ -236,6 +250,8 @@ struct ExchangeNodeWorld: Sendable {
                 client: Self.client, service: service, method: "GET", path: "/persons/*", actor: actor)
             try await registry.grantAccess(
                 client: Self.client, service: service, method: "POST", path: "/persons/*/notes", actor: actor)
+            try await registry.grantAccess(
+                client: Self.client, service: service, method: "POST", path: "/persons/*/documents", actor: actor)
             // B's subsystem plays the citizen portal: it may read A's data tracker for a person.
             try await registry.addService(dataUsageService, title: "Who used my data", actor: actor)
             try await registry.grantAccess(client: Self.client, service: dataUsageService, method: "GET", actor: actor)
@@ -261,12 +277,20 @@ struct ExchangeNodeWorld: Sendable {
             acceptsPeer: { runtime.isRegisteredNode($0) }, logger: quietLogger)
         let router = Router(context: ServerProxyContext.self)
         router.post(RouterPath(ExchangeHeaders.messagePath)) { request, context -> Response in
-            let body = try await request.body.collect(upTo: 1 << 20)
             let peer = await NodeTLS.peerCertificate(of: context.channel)
-            var answer = await runtime.providerRequest(fields: request.headers, body: Array(buffer: body), peer: peer)
+            let body: MessageBody
+            do throws(NodeFault) {
+                body = try await runtime.receive(request.body, side: .serverProxyInternalError)
+            } catch {
+                return ExchangeNodeRoutes.response(error.answer(detail: "-"))
+            }
+            var answer = await runtime.providerRequest(fields: request.headers, body: body, peer: peer)
             switch tampering.value {
             case .none: break
-            case .body: answer.body[answer.body.count / 2] ^= 1
+            case .body:
+                var bytes = answer.body.held
+                bytes[bytes.count / 2] ^= 1
+                answer.body = MessageBody(bytes)
             case .requestHash: answer.fields[ExchangeHeaders.requestHash] = Data(count: 32).base64EncodedString()
             case .head:
                 let head = Data(base64Encoded: answer.fields[ExchangeHeaders.messageHead] ?? "") ?? Data()
@@ -290,7 +314,7 @@ struct ExchangeNodeWorld: Sendable {
             line: .request(method: "GET", target: target),
             fields: [("x-road-id", queryID), ("x-road-client", client.description)])
         let manifest = try ExchangeNodeRuntime.manifest(
-            queryID: queryID, kind: .request, client: client, service: service, head: head, body: body,
+            queryID: queryID, kind: .request, client: client, service: service, head: head, body: MessageBody(body),
             fault: .badRequest)
         let seal = try await node.seal(manifest, side: .clientProxyInternalError)
         return (
@@ -309,4 +333,9 @@ struct ExchangeNodeWorld: Sendable {
             ).all().map { try $0.decode(column: "direction", as: String.self) }
         }
     }
+}
+
+extension MessageBody {
+    /// The bytes of a body held in memory (every body these tests exchange is small); none for a spooled one.
+    var held: [UInt8] { inMemory ?? [] }
 }

@@ -27,7 +27,7 @@ struct ExchangeNodeTests {
             fields: [
                 ExchangeHeaders.client: client, ExchangeHeaders.id: id, ExchangeHeaders.userID: "CV60001019906",
                 ExchangeHeaders.issue: "tax case 2026/41",
-            ], body: [])
+            ], body: MessageBody())
     }
 
     /// A call from B's `tax` subsystem through `node` to `/r1` + `path`, with query id `id`.
@@ -36,13 +36,13 @@ struct ExchangeNodeTests {
     ) async -> NodeAnswer {
         await node.clientRequest(
             method: method, target: "/r1/" + path,
-            fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: id], body: body)
+            fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: id], body: MessageBody(body))
     }
 
     static func errorType(_ answer: NodeAnswer) -> String? { answer.fields[ExchangeHeaders.error] }
 
     static func message(_ answer: NodeAnswer) -> String {
-        ((try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: String])?["message"] ?? ""
+        ((try? JSONSerialization.jsonObject(with: Data(answer.body.held))) as? [String: String])?["message"] ?? ""
     }
 
     @Test("an allowed call passes both nodes to the backend; each side logs the request and the response")
@@ -50,7 +50,7 @@ struct ExchangeNodeTests {
         try await World.with { world in
             let answer = await Self.call(world.client, id: "q-allowed")
             #expect(answer.status == .ok, "\(Self.message(answer))")
-            #expect(String(decoding: answer.body, as: UTF8.self) == #"{"personalNumber":"38001085718"}"#)
+            #expect(String(decoding: answer.body.held, as: UTF8.self) == #"{"personalNumber":"38001085718"}"#)
             #expect(answer.fields[.contentType] == "application/json")
             #expect(answer.fields[ExchangeHeaders.id] == "q-allowed")
             #expect(answer.fields[ExchangeHeaders.requestHash]?.isEmpty == false)
@@ -80,11 +80,11 @@ struct ExchangeNodeTests {
             #expect(Self.errorType(denied) == "Server.ServerProxy.AccessDenied")
             let wrongPath = await world.client.clientRequest(
                 method: "GET", target: "/r1/CVT/GOV/70000001/registry/persons/other/1",
-                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"], body: [])
+                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"], body: MessageBody())
             #expect(Self.errorType(wrongPath) == "Server.ServerProxy.AccessDenied")
             let wrongMethod = await world.client.clientRequest(
                 method: "DELETE", target: Self.target, fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"],
-                body: [])
+                body: MessageBody())
             #expect(Self.errorType(wrongMethod) == "Server.ServerProxy.AccessDenied")
             #expect(world.backendCalls.value.isEmpty)
             // The denied request was logged on the client's side only: the provider logs what it accepts.
@@ -99,13 +99,14 @@ struct ExchangeNodeTests {
             let peer = world.client.identity.credentials.certificate
             let honest = try await world.sealedRequest(
                 from: world.client, client: World.client, target: Self.target, queryID: "q-honest")
-            let passed = await world.provider.providerRequest(fields: honest.fields, body: honest.body, peer: peer)
+            let passed = await world.provider.providerRequest(
+                fields: honest.fields, body: MessageBody(honest.body), peer: peer)
             #expect(passed.status == .ok, "\(Self.message(passed))")
 
             let sealed = try await world.sealedRequest(
                 from: world.client, client: World.client, target: Self.target, queryID: "q-body", body: Array("a".utf8))
             let changedBody = await world.provider.providerRequest(
-                fields: sealed.fields, body: Array("b".utf8), peer: peer)
+                fields: sealed.fields, body: MessageBody(Array("b".utf8)), peer: peer)
             #expect(Self.errorType(changedBody) == "Server.ServerProxy.InvalidSignatureValue")
 
             var fields = honest.fields
@@ -113,12 +114,12 @@ struct ExchangeNodeTests {
             fields[ExchangeHeaders.messageHead] = Data(
                 head.replacingOccurrences(of: "38001085718", with: "38001085719").utf8
             ).base64EncodedString()
-            let changedHead = await world.provider.providerRequest(fields: fields, body: [], peer: peer)
+            let changedHead = await world.provider.providerRequest(fields: fields, body: MessageBody(), peer: peer)
             #expect(Self.errorType(changedHead) == "Server.ServerProxy.InvalidSignatureValue")
 
             var garbled = honest.fields
             garbled[ExchangeHeaders.seal] = Data([0x30, 0x03, 0x02, 0x01, 0x01]).base64EncodedString()
-            let badSeal = await world.provider.providerRequest(fields: garbled, body: [], peer: peer)
+            let badSeal = await world.provider.providerRequest(fields: garbled, body: MessageBody(), peer: peer)
             #expect(Self.errorType(badSeal) == "Server.ServerProxy.InvalidSignatureValue")
             #expect(world.backendCalls.value.count == 1, "only the honest request reached the backend")
         }
@@ -131,7 +132,7 @@ struct ExchangeNodeTests {
             let forged = try await world.sealedRequest(
                 from: world.impostor, client: World.client, target: Self.target, queryID: "q-forged")
             let byImpostor = await world.provider.providerRequest(
-                fields: forged.fields, body: [], peer: world.client.identity.credentials.certificate)
+                fields: forged.fields, body: MessageBody(), peer: world.client.identity.credentials.certificate)
             #expect(Self.errorType(byImpostor) == "Server.ServerProxy.InvalidSignatureValue")
             #expect(Self.message(byImpostor).contains("not sealed by CVT/GOV/70000002"))
 
@@ -139,9 +140,9 @@ struct ExchangeNodeTests {
             let honest = try await world.sealedRequest(
                 from: world.client, client: World.client, target: Self.target, queryID: "q-relayed")
             let relayed = await world.provider.providerRequest(
-                fields: honest.fields, body: [], peer: world.impostor.identity.credentials.certificate)
+                fields: honest.fields, body: MessageBody(), peer: world.impostor.identity.credentials.certificate)
             #expect(Self.errorType(relayed) == "Server.ServerProxy.SslAuthenticationFailed")
-            let anonymous = await world.provider.providerRequest(fields: honest.fields, body: [], peer: nil)
+            let anonymous = await world.provider.providerRequest(fields: honest.fields, body: MessageBody(), peer: nil)
             #expect(Self.errorType(anonymous) == "Server.ServerProxy.SslAuthenticationFailed")
             #expect(world.backendCalls.value.isEmpty)
         }
@@ -156,7 +157,7 @@ struct ExchangeNodeTests {
             let answer = await Self.call(world.client, id: "q-tampered")
             #expect(answer.status.code == 500)
             #expect(Self.errorType(answer) == "Server.ClientProxy.InvalidSignatureValue", "\(Self.message(answer))")
-            #expect(!String(decoding: answer.body, as: UTF8.self).contains("personalNumber"))
+            #expect(!String(decoding: answer.body.held, as: UTF8.self).contains("personalNumber"))
             // The provider logged its honest answer; the client logged the request and not the changed answer.
             let logged = try await world.logged("q-tampered")
             #expect(logged == ["request", "request", "response"])
@@ -188,21 +189,22 @@ struct ExchangeNodeTests {
     @Test("bad requests from the member's own system are Client.BadRequest with the reason, and go nowhere")
     func badRequests() async throws {
         try await World.with { world in
-            let noClient = await world.client.clientRequest(method: "GET", target: Self.target, fields: [:], body: [])
+            let noClient = await world.client.clientRequest(
+                method: "GET", target: Self.target, fields: [:], body: MessageBody())
             #expect(Self.errorType(noClient) == "Client.BadRequest")
             #expect(Self.message(noClient).contains("X-Road-Client"))
             let badPath = await world.client.clientRequest(
                 method: "GET", target: "/r1/CVT/GOV", fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"],
-                body: [])
+                body: MessageBody())
             #expect(Self.errorType(badPath) == "Client.BadRequest")
             let tooLarge = await world.client.clientRequest(
                 method: "GET", target: Self.target, fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"],
-                body: Array(repeating: 0x61, count: 64 * 1024 + 1))
+                body: MessageBody(Array(repeating: 0x61, count: 64 * 1024 + 1)))
             #expect(Self.errorType(tooLarge) == "Client.BadRequest")
             #expect(Self.message(tooLarge).contains("65536"))
             let notOurs = await world.client.clientRequest(
                 method: "GET", target: Self.target, fields: [ExchangeHeaders.client: "CVT/GOV/70000003/stats"],
-                body: [])
+                body: MessageBody())
             #expect(Self.errorType(notOurs) == "Server.ClientProxy.UnknownMember")
             #expect(world.backendCalls.value.isEmpty)
         }
@@ -256,7 +258,7 @@ struct ExchangeNodeTests {
             #expect(world.backendCalls.value.count == 1)
             let read = await Self.call(world.client, id: "q-read-unlogged")
             #expect(Self.errorType(read)?.hasSuffix("LoggingFailed") == true, "\(Self.message(read))")
-            #expect(!String(decoding: read.body, as: UTF8.self).contains("personalNumber"))
+            #expect(!String(decoding: read.body.held, as: UTF8.self).contains("personalNumber"))
             #expect(world.backendCalls.value.count == 2)
         }
     }
@@ -267,9 +269,57 @@ struct ExchangeNodeTests {
             let answer = await Self.send(world.client, "CVT/GOV/70000001/registry/persons/persons/long", id: "q-long")
             #expect(Self.errorType(answer) == "Server.ServerProxy.ServiceFailed", "\(Self.message(answer))")
             #expect(Self.message(answer).contains("data tracker's subject"), "\(Self.message(answer))")
-            #expect(!String(decoding: answer.body, as: UTF8.self).contains("personalNumber"))
+            #expect(!String(decoding: answer.body.held, as: UTF8.self).contains("personalNumber"))
             let logged = try await world.logged("q-long")
             #expect(logged == ["request", "request"])
+        }
+    }
+
+    @Test("a body over the memory limit streams through both nodes' spools to the backend and back, logged as files")
+    func spooledBody() async throws {
+        try await World.with { world in
+            let bytes = (0..<60_000).map { _ in UInt8.random(in: 0...255) }
+            do {
+                // As the client's door takes it from the member's system: in pieces, to the spool.
+                let upload = try await world.client.receive(
+                    MessageBody(bytes).chunks(size: 1000), side: .clientProxyInternalError)
+                #expect(upload.inMemory == nil)
+                let answer = await world.client.clientRequest(
+                    method: "POST", target: "/r1/CVT/GOV/70000001/registry/persons/persons/38001085718/documents",
+                    fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax", ExchangeHeaders.id: "q-document"],
+                    body: upload)
+                #expect(answer.status == .ok, "\(Self.message(answer))")
+                #expect(answer.body.inMemory == nil)
+                #expect(try await answer.body.bytes() == bytes)
+                #expect(world.backendCalls.value == ["/api/persons/38001085718/documents with 60000 bytes"])
+            }
+            // Each node logged its request and its response, every body a file of its log's with those bytes.
+            let names = try await world.database.read { sql in
+                try await sql.raw(
+                    """
+                    SELECT b.file_name FROM exchange_log_bodies b JOIN exchange_log_records r ON r.seq = b.seq
+                    WHERE r.message_id = 'q-document'
+                    """
+                ).all().map { try $0.decode(column: "file_name", as: String?.self) }
+            }
+            #expect(names.count == 4)
+            let directories = [world.client, world.provider].compactMap { $0.log.configuration.bodyDirectory }
+            for name in names {
+                let name = try #require(name)
+                let found = directories.map { $0.appendingPathComponent(name) }
+                    .first { FileManager.default.fileExists(atPath: $0.path) }
+                #expect(try Array(Data(contentsOf: try #require(found))) == bytes)
+            }
+            // The spool files go with the bodies (the provider's once its answer is written out).
+            for node in [world.client, world.provider] {
+                var left = ["?"]
+                for _ in 0..<100 {
+                    left = (try? FileManager.default.contentsOfDirectory(atPath: node.spool.directory.path)) ?? []
+                    if left.isEmpty { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(left.isEmpty, "\(node.spool.directory.path): \(left)")
+            }
         }
     }
 }

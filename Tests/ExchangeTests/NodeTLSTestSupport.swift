@@ -107,6 +107,11 @@ struct NodeTestServer: Sendable {
                 status: .ok, headers: [HTTPField.Name("X-Peer")!: peer.map { "\($0.subject)" } ?? "none"],
                 body: .init(byteBuffer: body))
         }
+        // Echoes each piece as it arrives: the answer flows while the request is still being sent.
+        router.post("/echo-streaming") { request, context -> Response in
+            _ = await note(request, context)
+            return Response(status: .ok, body: .init(asyncSequence: request.body))
+        }
         router.get("/whoami") { request, context -> String in
             let peer = await note(request, context)
             return peer.map { "\($0.subject)" } ?? "nobody"

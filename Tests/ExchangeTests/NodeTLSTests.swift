@@ -43,7 +43,8 @@ struct NodeTLSTests {
     ) async -> ExchangeError? {
         do {
             let response = try await client.send(
-                request, body: [], to: address, expecting: expecting, responseLimit: responseLimit, timeout: timeout)
+                request, body: MessageBody(), to: address, expecting: expecting, responseLimit: responseLimit,
+                timeout: timeout)
             Issue.record("expected the call to fail, but it answered \(response.status)")
             return nil
         } catch {
@@ -59,11 +60,11 @@ struct NodeTLSTests {
         try await withNodeB { server in
             let client = client(pki.nodeA)
             let response = try await client.send(
-                get("/whoami"), body: [], to: server.address, expecting: [pki.nodeB.certificate],
+                get("/whoami"), body: MessageBody(), to: server.address, expecting: [pki.nodeB.certificate],
                 responseLimit: 4096, timeout: .seconds(20))
             await client.shutdown()
             #expect(response.status == .ok)
-            #expect(String(decoding: response.body, as: UTF8.self).contains("CN=GOV 70000001 node A"))
+            #expect(String(decoding: response.body.held, as: UTF8.self).contains("CN=GOV 70000001 node A"))
             let calls = server.record.calls
             #expect(calls.count == 1)
             #expect(calls.first?.peer == pki.nodeA.certificate)
@@ -79,12 +80,44 @@ struct NodeTLSTests {
         try await withNodeB { server in
             let client = client(pki.nodeA)
             let response = try await client.send(
-                post("/echo"), body: body, to: server.address, expecting: [pki.nodeB.certificate],
+                post("/echo"), body: MessageBody(body), to: server.address, expecting: [pki.nodeB.certificate],
                 responseLimit: 1 << 20, timeout: .seconds(20))
             await client.shutdown()
             #expect(response.status == .ok)
-            #expect(response.body == body)
+            #expect(response.body.held == body)
             #expect(response.headerFields[HTTPField.Name("X-Peer")!]?.contains("node A") == true)
+        }
+    }
+
+    @Test(
+        "a spooled body streams from its file and the answer to a spool, even echoed as it goes; the connection stays",
+        arguments: ["/echo", "/echo-streaming"])
+    func streamsSpooledBodies(path: String) async throws {
+        let spool = BodySpool(
+            directory: FileManager.default.temporaryDirectory.appendingPathComponent("civitas-spool-\(UUID())"),
+            memoryLimit: 64 * 1024)
+        defer { try? FileManager.default.removeItem(at: spool.directory) }
+        // Up to the echo's 1 MiB when it collects; many times the connection's buffers when it streams.
+        let size = path == "/echo" ? 1_000_000 : 8_000_000
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        let upload = try await spool.receive(MessageBody(bytes).chunks(size: 100_000), limit: .max)
+        #expect(upload.inMemory == nil)
+        try await withNodeB { server in
+            let client = client(pki.nodeA)
+            let response = try await client.send(
+                post(path), body: upload, to: server.address, expecting: [pki.nodeB.certificate],
+                responseLimit: 16 << 20, timeout: .seconds(60), spool: spool)
+            #expect(response.status == .ok)
+            #expect(response.body.inMemory == nil)
+            #expect(response.body == MessageBody(bytes))
+            #expect(try await response.body.bytes() == bytes)
+            let again = try await client.send(
+                get("/whoami"), body: MessageBody(), to: server.address, expecting: [pki.nodeB.certificate],
+                responseLimit: 4096, timeout: .seconds(20))
+            await client.shutdown()
+            #expect(again.status == .ok)
+            let ports = server.record.calls.map(\.remotePort)
+            #expect(ports.count == 2 && ports[0] == ports[1], "one connection for both calls: \(ports)")
         }
     }
 
@@ -94,12 +127,12 @@ struct NodeTLSTests {
             let client = client(pki.nodeA)
             for _ in 0..<2 {
                 let response = try await client.send(
-                    get("/whoami"), body: [], to: server.address, expecting: [pki.nodeB.certificate],
+                    get("/whoami"), body: MessageBody(), to: server.address, expecting: [pki.nodeB.certificate],
                     responseLimit: 4096, timeout: .seconds(20))
                 #expect(response.status == .ok)
             }
             let widened = try await client.send(
-                get("/whoami"), body: [], to: server.address,
+                get("/whoami"), body: MessageBody(), to: server.address,
                 expecting: [pki.nodeA.certificate, pki.nodeB.certificate],
                 responseLimit: 4096, timeout: .seconds(20))
             #expect(widened.status == .ok)
@@ -117,12 +150,13 @@ struct NodeTLSTests {
         try await withNodeB { server in
             let client = client(pki.nodeA)
             let bye = try await client.send(
-                get("/bye"), body: [], to: server.address, expecting: [pki.nodeB.certificate], responseLimit: 4096,
+                get("/bye"), body: MessageBody(), to: server.address, expecting: [pki.nodeB.certificate],
+                responseLimit: 4096,
                 timeout: .seconds(20))
             #expect(bye.status == .ok)
             #expect(client.idleConnections.isEmpty)
             _ = try await client.send(
-                get("/whoami"), body: [], to: server.address, expecting: [pki.nodeB.certificate],
+                get("/whoami"), body: MessageBody(), to: server.address, expecting: [pki.nodeB.certificate],
                 responseLimit: 4096, timeout: .seconds(20))
             let idle = client.idleConnections
             #expect(idle.count == 1)
@@ -135,7 +169,7 @@ struct NodeTLSTests {
             for channel in idle { try await channel.closeFuture.get() }
             #expect(client.idleConnections.isEmpty)
             let again = try await client.send(
-                get("/whoami"), body: [], to: server.address, expecting: [pki.nodeB.certificate],
+                get("/whoami"), body: MessageBody(), to: server.address, expecting: [pki.nodeB.certificate],
                 responseLimit: 4096, timeout: .seconds(20))
             #expect(again.status == .ok)
             await client.shutdown()
@@ -150,7 +184,7 @@ struct NodeTLSTests {
         try await withNodeB { server in
             let client = client(pki.nodeP384)
             let response = try await client.send(
-                get("/whoami"), body: [], to: server.address, expecting: [pki.nodeB.certificate],
+                get("/whoami"), body: MessageBody(), to: server.address, expecting: [pki.nodeB.certificate],
                 responseLimit: 4096, timeout: .seconds(20))
             await client.shutdown()
             #expect(response.status == .ok)
@@ -231,7 +265,7 @@ struct NodeTLSTests {
 
             let known = client(pki.nodeA)
             let response = try await known.send(
-                get("/whoami"), body: [], to: server.address, expecting: [pki.nodeB.certificate],
+                get("/whoami"), body: MessageBody(), to: server.address, expecting: [pki.nodeB.certificate],
                 responseLimit: 4096, timeout: .seconds(20))
             await known.shutdown()
             #expect(response.status == .ok)
@@ -267,7 +301,7 @@ struct NodeTLSTests {
             #expect(error?.message.contains("1024 bytes") == true)
             #expect(client.idleConnections.isEmpty, "the connection was dropped, not kept half-read")
             let response = try await client.send(
-                get("/whoami"), body: [], to: server.address, expecting: [pki.nodeB.certificate],
+                get("/whoami"), body: MessageBody(), to: server.address, expecting: [pki.nodeB.certificate],
                 responseLimit: 4096, timeout: .seconds(20))
             #expect(response.status == .ok)
             let ports = server.record.calls.map(\.remotePort)
@@ -275,7 +309,8 @@ struct NodeTLSTests {
 
             // Control: under a large enough limit the same answer arrives whole (and, streamed, without a length).
             let whole = try await client.send(
-                get(path), body: [], to: server.address, expecting: [pki.nodeB.certificate], responseLimit: 1 << 20,
+                get(path), body: MessageBody(), to: server.address, expecting: [pki.nodeB.certificate],
+                responseLimit: 1 << 20,
                 timeout: .seconds(20))
             await client.shutdown()
             #expect(whole.body.count == 64 * 1024)
@@ -325,7 +360,7 @@ struct NodeTLSTests {
             // The handshake first, on a call that answers: the deadline below then measures only the
             // wait for an answer, however busy the machine is.
             _ = try await client.send(
-                get("/whoami"), body: [], to: server.address, expecting: [pki.nodeB.certificate],
+                get("/whoami"), body: MessageBody(), to: server.address, expecting: [pki.nodeB.certificate],
                 responseLimit: 4096, timeout: .seconds(20))
             let clock = ContinuousClock()
             let start = clock.now
@@ -367,7 +402,7 @@ struct NodeTLSTests {
         try await withNodeB { server in
             let client = client(pki.nodeA)
             _ = try await client.send(
-                get("/whoami"), body: [], to: server.address, expecting: [pki.nodeB.certificate],
+                get("/whoami"), body: MessageBody(), to: server.address, expecting: [pki.nodeB.certificate],
                 responseLimit: 4096, timeout: .seconds(20))
             let idle = client.idleConnections
             #expect(idle.count == 1)

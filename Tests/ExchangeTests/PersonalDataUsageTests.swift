@@ -23,11 +23,11 @@ struct PersonalDataUsageTests {
     ) async -> NodeAnswer {
         await node.clientRequest(
             method: "GET", target: "/r1/CVT/GOV/70000001/registry/myPersonalDataUsage\(query)",
-            fields: [ExchangeHeaders.client: client], body: [])
+            fields: [ExchangeHeaders.client: client], body: MessageBody())
     }
 
     static func entries(_ answer: NodeAnswer) throws -> [[String: Any]] {
-        try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [[String: Any]])
+        try #require(try JSONSerialization.jsonObject(with: Data(answer.body.held)) as? [[String: Any]])
     }
 
     @Test("the provider lists whose data went to whom, when and why, in the GovStack PersonalDataUsage shape")
@@ -35,7 +35,7 @@ struct PersonalDataUsageTests {
         try await World.with { world in
             #expect(await ExchangeNodeTests.call(world.client, id: "q-read").status == .ok)
             let answer = await Self.usage(world.client)
-            #expect(answer.status == .ok, "\(String(decoding: answer.body, as: UTF8.self))")
+            #expect(answer.status == .ok, "\(String(decoding: answer.body.held, as: UTF8.self))")
             #expect(answer.fields[.contentType] == "application/json; charset=utf-8")
             let entries = try Self.entries(answer)
             #expect(entries.count == 1)
@@ -67,13 +67,13 @@ struct PersonalDataUsageTests {
             #expect(await ExchangeNodeTests.call(world.client, id: "q-read").status == .ok)
             let denied = await Self.usage(world.impostor, client: "CVT/GOV/70000003/stats")
             #expect(denied.fields[ExchangeHeaders.error] == "Server.ServerProxy.AccessDenied")
-            #expect(!String(decoding: denied.body, as: UTF8.self).contains("CV60001019906"))
+            #expect(!String(decoding: denied.body.held, as: UTF8.self).contains("CV60001019906"))
             let noPerson = await Self.usage(world.client, query: "")
             #expect(noPerson.fields[ExchangeHeaders.error] == "Client.BadRequest")
             #expect(ExchangeNodeTests.message(noPerson).contains("userId"))
             let post = await world.client.clientRequest(
                 method: "POST", target: "/r1/CVT/GOV/70000001/registry/myPersonalDataUsage?userId=38001085718",
-                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"], body: [])
+                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"], body: MessageBody())
             #expect(post.fields[ExchangeHeaders.error] == "Client.BadRequest")
         }
     }
@@ -83,16 +83,16 @@ struct PersonalDataUsageTests {
         try await World.with { world in
             let answer = await world.client.clientRequest(
                 method: "GET", target: "/r1/CVT/listClients?serviceCode=myPersonalDataUsage",
-                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"], body: [])
+                fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"], body: MessageBody())
             #expect(answer.status == .ok)
             #expect(
-                PersonalDataUsageClient.subsystems(inListing: answer.body)?.map(\.description) == [
+                PersonalDataUsageClient.subsystems(inListing: answer.body.held)?.map(\.description) == [
                     "CVT/GOV/70000001/registry"
                 ])
             let all = await world.client.clientRequest(
                 method: "GET", target: "/r1/CVT/listClients", fields: [ExchangeHeaders.client: "CVT/GOV/70000002/tax"],
-                body: [])
-            #expect(PersonalDataUsageClient.subsystems(inListing: all.body)?.count == 3)
+                body: MessageBody())
+            #expect(PersonalDataUsageClient.subsystems(inListing: all.body.held)?.count == 3)
         }
     }
 

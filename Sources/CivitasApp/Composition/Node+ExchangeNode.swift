@@ -166,13 +166,24 @@ extension Node {
             configuration: MessageLogConfiguration(
                 maximumUnstampedAge: .seconds(configuration.exchange.unstampedLimitSeconds),
                 archiveDirectory: MessageLogConfiguration.defaultArchiveDirectory(
-                    dataDirectory: configuration.dataDirectory)))
+                    dataDirectory: configuration.dataDirectory),
+                bodyDirectory: MessageLogConfiguration.defaultBodyDirectory(dataDirectory: configuration.dataDirectory)
+            ))
+        // Bodies over the spool's memory limit go to files beside the log's (one file system: logging one is a
+        // link); what a run left there was under way when it stopped, and never acknowledged.
+        let spool = BodySpool(directory: BodySpool.defaultDirectory(dataDirectory: configuration.dataDirectory))
+        do {
+            try spool.clear()
+        } catch {
+            throw ConfigurationError(
+                setting: Setting.dataDirectory.key, reason: "cannot prepare \(spool.directory.path): \(error)")
+        }
         let runtime = ExchangeNodeRuntime(
             identity: identity, configuration: client, trust: ExchangeTrust(), log: log,
             services: ProvidedServices(database: database, audit: AuditLog(database: database)),
             tracker: DataTracker(database: database),
             nodes: NodeHTTPClient(credentials: identity.credentials, trustRoots: [identity.trustAnchor]),
-            logger: logger)
+            spool: spool, logger: logger)
         let port = configuration.exchange.port
         let listener = try ServerProxyListener(
             runtime: runtime, host: configuration.host, port: port, logger: logger,

@@ -5,7 +5,7 @@ import NIOCore
 public import Web
 
 /// The client side's door for the member's own systems: every method on `/r1/**` (X-Road Message Protocol for
-/// REST), answered by ``ExchangeNodeRuntime/clientRequest(method:target:fields:body:)``.
+/// REST), answered by ``ExchangeNodeRuntime/clientRequest(method:target:fields:body:)``, the body spooled as it arrives.
 public struct ExchangeNodeRoutes: Sendable {
     let runtime: ExchangeNodeRuntime
 
@@ -25,23 +25,31 @@ public struct ExchangeNodeRoutes: Sendable {
     }
 
     func handle(_ request: Request) async throws -> Response {
-        let limit = (try? runtime.configuration.snapshot().policies.maximumMessageBytes) ?? (10 << 20)
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: limit)
+        let body: MessageBody
+        do throws(NodeFault) {
+            body = try await runtime.receive(request.body, side: .clientProxyInternalError)
         } catch {
-            let fault = NodeFault(.badRequest, "the request body is over the \(limit) bytes a message may have")
-            return Self.response(fault.answer(detail: request.headers[ExchangeHeaders.id] ?? "-"))
+            return Self.response(error.answer(detail: request.headers[ExchangeHeaders.id] ?? "-"))
         }
         let target = request.uri.query.map { "\(request.uri.path)?\($0)" } ?? request.uri.path
         let answer = await runtime.clientRequest(
-            method: request.method.rawValue, target: target, fields: request.headers, body: Array(buffer: body))
+            method: request.method.rawValue, target: target, fields: request.headers, body: body)
         return Self.response(answer)
     }
 
+    /// The answer as a response; a spooled body is streamed from its file, with its length.
     static func response(_ answer: NodeAnswer) -> Response {
         var fields = answer.fields
         fields[.contentLength] = nil
-        return Response(status: answer.status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        if let bytes = answer.body.inMemory {
+            return Response(status: answer.status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        let body = answer.body
+        return Response(
+            status: answer.status, headers: fields,
+            body: ResponseBody(contentLength: body.count) { writer in
+                for try await chunk in body.chunks() { try await writer.write(chunk) }
+                try await writer.finish(nil)
+            })
     }
 }

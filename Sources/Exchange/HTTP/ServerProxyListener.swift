@@ -20,16 +20,15 @@ public struct ServerProxyListener: Service {
             acceptsPeer: { runtime.isRegisteredNode($0) }, logger: logger)
         let router = Router(context: ServerProxyContext.self)
         router.post(RouterPath(ExchangeHeaders.messagePath)) { request, context -> Response in
-            let limit = (try? runtime.configuration.snapshot().policies.maximumMessageBytes) ?? (10 << 20)
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: limit)
-            } catch {
-                let fault = NodeFault(.badRequest, "the message is over the \(limit) bytes allowed")
-                return ExchangeNodeRoutes.response(fault.answer(detail: "-"))
-            }
             let peer = await NodeTLS.peerCertificate(of: context.channel)
-            let answer = await runtime.providerRequest(fields: request.headers, body: Array(buffer: body), peer: peer)
+            // Only a registered node's message is read at all (the handshake let only such a node in).
+            let body: MessageBody
+            do throws(NodeFault) {
+                body = try await runtime.receive(request.body, side: .serverProxyInternalError)
+            } catch {
+                return ExchangeNodeRoutes.response(error.answer(detail: "-"))
+            }
+            let answer = await runtime.providerRequest(fields: request.headers, body: body, peer: peer)
             return ExchangeNodeRoutes.response(answer)
         }
         application = Application(

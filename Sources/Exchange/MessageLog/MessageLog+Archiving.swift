@@ -13,6 +13,8 @@ import Storage
 extension MessageLog {
     /// The most records one archive file holds; a busier day gets several files.
     static let recordsPerArchive = 50_000
+    /// The body bytes after which an archive file is closed (it is assembled in memory).
+    static let bodyBytesPerArchive = 64 << 20
 
     /// Moves every time-stamped record older than ``MessageLogConfiguration/retention`` to archive files, one per
     /// UTC day (and per ``recordsPerArchive`` records), each in the evidence format so that the same verifier
@@ -33,7 +35,7 @@ extension MessageLog {
             let rows = try await database.read { sql in
                 try await sql.raw(
                     """
-                    SELECT r.seq, r.message_id, r.created_at, r.record, b.body, s.batch_id, s.leaf_index, s.path,
+                    SELECT r.seq, r.message_id, r.created_at, r.record, b.body, b.file_name, s.batch_id, s.leaf_index, s.path,
                         t.tree_size, t.token
                     FROM exchange_log_records r
                     JOIN exchange_log_stamps s ON s.seq = r.seq
@@ -47,8 +49,15 @@ extension MessageLog {
             let day = Self.day(of: try rows[0].decode(column: "created_at", as: Int64.self))
             var group: [(sequence: Int64, messageID: String, batchID: Int64)] = []
             var parts: [(item: MessageLogEvidence.Item, batch: MessageLogEvidence.Batch)] = []
+            var bodyFileNames: [String] = []
+            var bodyBytes = 0
             for row in rows {
                 guard Self.day(of: try row.decode(column: "created_at", as: Int64.self)) == day else { break }
+                // An archive is assembled in memory: bodies kept as files close it early.
+                guard bodyBytes < Self.bodyBytesPerArchive else { break }
+                let body = try loggedBody(row)
+                bodyBytes += body?.count ?? 0
+                if let name = try row.decode(column: "file_name", as: String?.self) { bodyFileNames.append(name) }
                 let path = Array(try row.decode(column: "path", as: Data.self))
                 let record = try MessageLogRecord(derEncoded: Array(try row.decode(column: "record", as: Data.self)))
                 parts.append(
@@ -56,7 +65,7 @@ extension MessageLog {
                         MessageLogEvidence.Item(
                             record: record, batch: 0, leafIndex: try row.decode(column: "leaf_index", as: Int64.self),
                             auditPath: stride(from: 0, to: path.count, by: 32).map { Array(path[$0..<$0 + 32]) },
-                            body: try row.decode(column: "body", as: Data?.self).map { Array($0) }),
+                            body: body),
                         MessageLogEvidence.Batch(
                             treeSize: try row.decode(column: "tree_size", as: Int64.self),
                             timeStampToken: Array(try row.decode(column: "token", as: Data.self)))
@@ -72,6 +81,7 @@ extension MessageLog {
             let url = configuration.archiveDirectory.appendingPathComponent(name)
             try Self.writeDurably(bytes, to: url)
             try await index(group, file: name, period: day, digest: Array(SHA256.hash(data: bytes)))
+            bodyFiles?.remove(bodyFileNames)
             written.append(MessageLogArchive(fileName: name, period: day, recordCount: group.count, url: url))
         }
     }

@@ -13,7 +13,7 @@ extension MessageLog {
         let (hot, archived) = try await database.read { sql in
             let hot = try await sql.raw(
                 """
-                SELECT r.seq, r.record, b.body, s.leaf_index, s.path, t.tree_size, t.token
+                SELECT r.seq, r.record, b.body, b.file_name, s.leaf_index, s.path, t.tree_size, t.token
                 FROM exchange_log_records r
                 LEFT JOIN exchange_log_bodies b ON b.seq = r.seq
                 LEFT JOIN exchange_log_stamps s ON s.seq = r.seq
@@ -45,7 +45,7 @@ extension MessageLog {
             let item = MessageLogEvidence.Item(
                 record: record, batch: 0, leafIndex: try row.decode(column: "leaf_index", as: Int64.self),
                 auditPath: stride(from: 0, to: path.count, by: 32).map { Array(path[$0..<$0 + 32]) },
-                body: try row.decode(column: "body", as: Data?.self).map { Array($0) })
+                body: try loggedBody(row))
             let batch = MessageLogEvidence.Batch(
                 treeSize: try row.decode(column: "tree_size", as: Int64.self), timeStampToken: Array(token))
             collected.append((try row.decode(column: "seq", as: Int64.self), item, batch))
@@ -91,6 +91,18 @@ extension MessageLog {
                     body: item.body))
         }
         return MessageLogEvidence(batches: batches, items: items)
+    }
+
+    /// The body of a row that selected `b.body` and `b.file_name`, if the log kept it.
+    func loggedBody(_ row: any SQLRow) throws -> [UInt8]? {
+        if let name = try row.decode(column: "file_name", as: String?.self) {
+            guard let bodyFiles else {
+                throw ExchangeError(
+                    .bodyUnavailable, "the body \(name) was logged as a file, and this log has no body directory")
+            }
+            return try bodyFiles.read(name)
+        }
+        return try row.decode(column: "body", as: Data?.self).map { Array($0) }
     }
 
     /// Reads an archive file and checks it is the one the index recorded.

@@ -20,6 +20,7 @@ public struct MessageLog: Sendable {
     public let configuration: MessageLogConfiguration
     let clock: any WallClock
     let appender: MessageLogAppender
+    let bodyFiles: MessageLogBodyFiles?
     /// Advisory lock key for committing a batch or an archive: "XLOG" in ASCII.
     static let lockKey = 0x584C_4F47
     /// The longest identifier accepted, in UTF-8 bytes.
@@ -32,6 +33,7 @@ public struct MessageLog: Sendable {
         self.database = database
         self.configuration = configuration
         self.clock = clock
+        self.bodyFiles = configuration.bodyDirectory.map(MessageLogBodyFiles.init(directory:))
         self.appender = MessageLogAppender(
             database: database,
             maximumUnstampedAge: MessageLogConfiguration.microseconds(configuration.maximumUnstampedAge), clock: clock)
@@ -46,9 +48,24 @@ public struct MessageLog: Sendable {
     public func append(_ entry: MessageLogEntry) async throws -> MessageLogRecord {
         try Self.validate(entry)
         let now = clock.timestamp().microseconds
-        // The body is hashed here, outside the transaction, so that a large body does not hold the write lock.
+        // The body was hashed as it arrived; a spooled one becomes a file of the log's, synced before its record
+        // commits, and removed again if the commit fails.
         let record = try MessageLogRecord(entry: entry, createdAt: now)
-        try await appender.append(.init(record: record, body: configuration.keepsBodies ? entry.body : nil))
+        guard configuration.keepsBodies else {
+            try await appender.append(.init(record: record, body: nil, bodyFile: nil))
+            return record
+        }
+        guard let spooled = entry.body.file, let files = bodyFiles else {
+            try await appender.append(.init(record: record, body: try await entry.body.bytes(), bodyFile: nil))
+            return record
+        }
+        let name = try await files.keep(spooled)
+        do {
+            try await appender.append(.init(record: record, body: nil, bodyFile: name))
+        } catch {
+            files.remove([name])
+            throw error
+        }
         return record
     }
 

@@ -14,6 +14,8 @@ actor MessageLogAppender {
     struct Pending: Sendable {
         let record: MessageLogRecord
         let body: [UInt8]?
+        /// The name of the body's file in the log's body directory, for a body kept as a file.
+        let bodyFile: String?
     }
 
     private let database: Database
@@ -55,7 +57,7 @@ actor MessageLogAppender {
         writing = false
     }
 
-    /// Commits `batch` in one statement (the append view, exchange migration 5), refused whole when a record has
+    /// Commits `batch` in one statement (the append view, exchange migrations 5 and 6), refused whole when a record has
     /// waited for a time-stamp longer than the limit.
     private func write(_ batch: [Pending]) async throws {
         let now = clock.timestamp().microseconds
@@ -65,12 +67,12 @@ actor MessageLogAppender {
             return """
                 (\(bind: record.messageID), \(bind: record.direction.description), \(bind: record.client),
                 \(bind: record.service), \(bind: record.createdAt), \(bind: Data(record.derEncoded)),
-                \(bind: Data(record.hash)), \(bind: pending.body.map { Data($0) }), \(bind: notBefore))
+                \(bind: Data(record.hash)), \(bind: pending.body.map { Data($0) }), \(bind: pending.bodyFile), \(bind: notBefore))
                 """
         }
         let insert: SQLQueryString = """
             INSERT INTO exchange_log_append (message_id, direction, client, service, created_at, record, record_hash,
-                body, not_before)
+                body, body_file, not_before)
             VALUES
             """
         do {

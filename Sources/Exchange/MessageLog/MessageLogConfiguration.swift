@@ -16,22 +16,32 @@ public struct MessageLogConfiguration: Sendable, Hashable {
     public var retention: Duration
     /// Where archive files go: one file per UTC day and archiving run.
     public var archiveDirectory: URL
+    /// Where bodies that arrive spooled (larger than the node's ``BodySpool/memoryLimit``) are kept, one file each,
+    /// until their records are archived; on the spool's file system, so that keeping one is a link. Without it the
+    /// log reads a spooled body into its database row.
+    public var bodyDirectory: URL?
 
     /// Creates a configuration.
     public init(
         maximumUnstampedAge: Duration = .seconds(4 * 3600), maximumBatchSize: Int = 10_000, keepsBodies: Bool = true,
-        retention: Duration = .seconds(30 * 86_400), archiveDirectory: URL
+        retention: Duration = .seconds(30 * 86_400), archiveDirectory: URL, bodyDirectory: URL? = nil
     ) {
         self.maximumUnstampedAge = maximumUnstampedAge
         self.maximumBatchSize = maximumBatchSize
         self.keepsBodies = keepsBodies
         self.retention = retention
         self.archiveDirectory = archiveDirectory
+        self.bodyDirectory = bodyDirectory
     }
 
     /// Where a node keeps its archive files: `<data dir>/exchange/message-log-archive`.
     public static func defaultArchiveDirectory(dataDirectory: String) -> URL {
         URL(fileURLWithPath: dataDirectory).appendingPathComponent("exchange/message-log-archive")
+    }
+
+    /// Where a node keeps the bodies it logs as files: `<data dir>/exchange/message-log-bodies`.
+    public static func defaultBodyDirectory(dataDirectory: String) -> URL {
+        URL(fileURLWithPath: dataDirectory).appendingPathComponent("exchange/message-log-bodies")
     }
 
     static func microseconds(_ duration: Duration) -> Int64 {

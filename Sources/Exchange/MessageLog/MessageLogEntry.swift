@@ -14,17 +14,28 @@ public struct MessageLogEntry: Sendable, Hashable {
     public var direction: MessageDirection
     /// The signed headers, exactly as the signature covers them.
     public var signedHeaders: [UInt8]
-    /// The body. Only its SHA-256 digest and length go into the record; the bytes are kept beside it.
-    public var body: [UInt8]
+    /// The body. Only its SHA-256 digest and length go into the record; the bytes are kept beside it (in the
+    /// database when it is in memory, as a file in ``MessageLogConfiguration/bodyDirectory`` when it is spooled).
+    public var body: MessageBody
     /// The sending member's signature over ``signedHeaders``: a DER CMS/CAdES ContentInfo, or other bytes.
     public var signature: [UInt8]
     /// `X-Road-Request-Hash`, for responses.
     public var requestHash: String?
 
-    /// Creates an entry.
+    /// Creates an entry whose body is at hand.
     public init(
         messageID: String, client: String, service: String, direction: MessageDirection, signedHeaders: [UInt8],
         body: [UInt8], signature: [UInt8], requestHash: String? = nil
+    ) {
+        self.init(
+            messageID: messageID, client: client, service: service, direction: direction, signedHeaders: signedHeaders,
+            body: MessageBody(body), signature: signature, requestHash: requestHash)
+    }
+
+    /// Creates an entry.
+    public init(
+        messageID: String, client: String, service: String, direction: MessageDirection, signedHeaders: [UInt8],
+        body: MessageBody, signature: [UInt8], requestHash: String? = nil
     ) {
         self.messageID = messageID
         self.client = client

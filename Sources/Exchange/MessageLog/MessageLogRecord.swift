@@ -50,7 +50,7 @@ public struct MessageLogRecord: Sendable, Hashable {
     init(entry: MessageLogEntry, createdAt: Int64) throws {
         try self.init(
             messageID: entry.messageID, client: entry.client, service: entry.service, direction: entry.direction,
-            createdAt: createdAt, signedHeaders: entry.signedHeaders, bodyDigest: Array(SHA256.hash(data: entry.body)),
+            createdAt: createdAt, signedHeaders: entry.signedHeaders, bodyDigest: entry.body.digest,
             bodyLength: Int64(entry.body.count), signature: entry.signature, requestHash: entry.requestHash)
     }
 

@@ -10,7 +10,8 @@ extension ExchangeNodeRuntime {
     /// provider's node, and its answer verified and logged before it is returned.
     ///
     /// `/r1/INSTANCE/listClients` is answered here from the global configuration.
-    public func clientRequest(method: String, target: String, fields: HTTPFields, body: [UInt8]) async -> NodeAnswer {
+    public func clientRequest(method: String, target: String, fields: HTTPFields, body: MessageBody) async -> NodeAnswer
+    {
         let queryID = fields[ExchangeHeaders.id] ?? UUID().uuidString.lowercased()
         do {
             return try await exchange(method: method, target: target, fields: fields, body: body, queryID: queryID)
@@ -23,7 +24,7 @@ extension ExchangeNodeRuntime {
     }
 
     private func exchange(
-        method: String, target: String, fields: HTTPFields, body: [UInt8], queryID: String
+        method: String, target: String, fields: HTTPFields, body: MessageBody, queryID: String
     ) async throws(NodeFault) -> NodeAnswer {
         let path = String(target.prefix { $0 != "?" })
         let configuration: GlobalConfiguration
@@ -113,11 +114,14 @@ extension ExchangeNodeRuntime {
             reply = try await nodes.send(
                 outgoing, body: body, to: address, expecting: providerCertificates,
                 responseLimit: configuration.policies.maximumMessageBytes + RESTMessageHead.maximumLength * 4,
-                timeout: providerTimeout)
+                timeout: providerTimeout, spool: spool)
         } catch {
             let type: XRoadErrorType =
-                error.code == .peerRefused || error.code == .handshakeFailed
-                ? .clientProxySslAuthenticationFailed : .clientProxyNetworkError
+                switch error.code {
+                case .peerRefused, .handshakeFailed: .clientProxySslAuthenticationFailed
+                case .bodyUnavailable: .clientProxyInternalError
+                default: .clientProxyNetworkError
+                }
             throw NodeFault(type, "the provider's node \(provider.id) at \(provider.address): \(error.message)")
         }
         if let type = reply.headerFields[ExchangeHeaders.error] {

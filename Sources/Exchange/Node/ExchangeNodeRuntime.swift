@@ -2,6 +2,7 @@ public import AsyncHTTPClient
 public import CivitasCore
 import Foundation
 public import Logging
+import NIOCore
 import SwiftASN1
 import Trust
 public import X509
@@ -31,6 +32,8 @@ public struct ExchangeNodeRuntime: Sendable {
     public let backends: HTTPClient
     /// How long the client side waits for the provider's node.
     public let providerTimeout: Duration
+    /// Where bodies go as they arrive: in memory when small, to a file otherwise.
+    public let spool: BodySpool
     let logger: Logger
     let signing = CAdESSigner()
 
@@ -39,7 +42,7 @@ public struct ExchangeNodeRuntime: Sendable {
         identity: ExchangeNodeIdentity, configuration: GlobalConfigurationClient, trust: ExchangeTrust,
         log: MessageLog, services: ProvidedServices, tracker: DataTracker, nodes: NodeHTTPClient,
         backends: HTTPClient = .shared,
-        providerTimeout: Duration = .seconds(60), logger: Logger
+        providerTimeout: Duration = .seconds(60), spool: BodySpool = .temporary, logger: Logger
     ) {
         self.identity = identity
         self.configuration = configuration
@@ -50,6 +53,7 @@ public struct ExchangeNodeRuntime: Sendable {
         self.nodes = nodes
         self.backends = backends
         self.providerTimeout = providerTimeout
+        self.spool = spool
         self.logger = logger
     }
 
@@ -79,6 +83,26 @@ public struct ExchangeNodeRuntime: Sendable {
     {
         let id = subsystem.description
         return configuration.nodes.first { $0.clients.contains(id) }
+    }
+
+    /// Takes a body as it arrives, spooled when large, up to the global configuration's maximum message size.
+    func receive<Source: AsyncSequence>(
+        _ source: Source, side: XRoadErrorType, fault: XRoadErrorType = .badRequest, what: String = "the message body"
+    ) async throws(NodeFault) -> MessageBody where Source.Element == ByteBuffer {
+        let limit = (try? configuration.snapshot().policies.maximumMessageBytes) ?? (10 << 20)
+        do {
+            return try await spool.receive(source, limit: limit)
+        } catch {
+            switch error {
+            case .tooLarge(let limit):
+                throw NodeFault(fault, "\(what) is over the \(limit) bytes a message may have")
+            case .source:
+                throw NodeFault(fault, "\(what) could not be read to its end")
+            case .spool(let why):
+                logger.error("spooling failed", metadata: ["why": "\(why)"])
+                throw NodeFault(side, "the node could not spool \(what)")
+            }
+        }
     }
 
     /// Seals `manifest` with this node's owner's seal.
@@ -157,7 +181,7 @@ public struct ExchangeNodeRuntime: Sendable {
 
     /// Commits one message to the log, or refuses with `fault` saying why.
     func record(
-        _ manifest: MessageManifest, head: RESTMessageHead, body: [UInt8], seal: MessageSeal,
+        _ manifest: MessageManifest, head: RESTMessageHead, body: MessageBody, seal: MessageSeal,
         requestHash: [UInt8]? = nil, fault: XRoadErrorType
     ) async throws(NodeFault) {
         let signed: [UInt8]
@@ -185,7 +209,7 @@ public struct ExchangeNodeRuntime: Sendable {
     /// ``LogCommit/durable()`` waits for it. A commit begun finishes on its own even when the exchange fails, so a
     /// failed call still leaves its request in the log.
     func beginRecord(
-        _ manifest: MessageManifest, head: RESTMessageHead, body: [UInt8], seal: MessageSeal, fault: XRoadErrorType
+        _ manifest: MessageManifest, head: RESTMessageHead, body: MessageBody, seal: MessageSeal, fault: XRoadErrorType
     ) -> LogCommit {
         LogCommit(
             task: Task { try await record(manifest, head: head, body: body, seal: seal, fault: fault) }, fault: fault)
@@ -194,7 +218,7 @@ public struct ExchangeNodeRuntime: Sendable {
     /// The manifest of a message of `head` and `body`.
     static func manifest(
         queryID: String, kind: MessageManifest.Kind, client: XRoadClientIdentifier, service: XRoadServiceIdentifier,
-        head: RESTMessageHead, body: [UInt8], requestHash: [UInt8]? = nil, fault: XRoadErrorType
+        head: RESTMessageHead, body: MessageBody, requestHash: [UInt8]? = nil, fault: XRoadErrorType
     ) throws(NodeFault) -> MessageManifest {
         do {
             return try MessageManifest(
@@ -204,7 +228,7 @@ public struct ExchangeNodeRuntime: Sendable {
                     MessagePart(
                         contentType: kind == .request ? MessagePart.restRequest : MessagePart.restResponse,
                         bytes: head.bytes),
-                    MessagePart(contentType: MessagePart.restBody, bytes: body),
+                    MessagePart(contentType: MessagePart.restBody, digest: body.digest),
                 ])
         } catch {
             throw NodeFault(fault, error.message)

@@ -1,20 +1,25 @@
 import Foundation
 public import HTTPTypes
 
-/// What an exchange node answers, on either side: a status, header fields and the whole body.
+/// What an exchange node answers, on either side: a status, header fields and the body (in memory or spooled).
 public struct NodeAnswer: Sendable {
     /// The status.
     public var status: HTTPResponse.Status
     /// The header fields.
     public var fields: HTTPFields
     /// The body.
-    public var body: [UInt8]
+    public var body: MessageBody
 
     /// An answer.
-    public init(status: HTTPResponse.Status, fields: HTTPFields = [:], body: [UInt8] = []) {
+    public init(status: HTTPResponse.Status, fields: HTTPFields = [:], body: MessageBody = MessageBody()) {
         self.status = status
         self.fields = fields
         self.body = body
+    }
+
+    /// An answer whose body is at hand.
+    public init(status: HTTPResponse.Status, fields: HTTPFields = [:], body: [UInt8]) {
+        self.init(status: status, fields: fields, body: MessageBody(body))
     }
 }
 

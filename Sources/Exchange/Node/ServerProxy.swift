@@ -17,7 +17,7 @@ extension ExchangeNodeRuntime {
     /// OPTIONS) is forwarded while its request commits, since a backend that only reads changes nothing and what
     /// it read leaves only once the commit is durable; any other method reaches the backend only once its request
     /// is in the log (decision 0029).
-    public func providerRequest(fields: HTTPFields, body: [UInt8], peer: Certificate?) async -> NodeAnswer {
+    public func providerRequest(fields: HTTPFields, body: MessageBody, peer: Certificate?) async -> NodeAnswer {
         do {
             return try await provide(fields: fields, body: body, peer: peer)
         } catch {
@@ -29,7 +29,9 @@ extension ExchangeNodeRuntime {
         }
     }
 
-    private func provide(fields: HTTPFields, body: [UInt8], peer: Certificate?) async throws(NodeFault) -> NodeAnswer {
+    private func provide(
+        fields: HTTPFields, body: MessageBody, peer: Certificate?
+    ) async throws(NodeFault) -> NodeAnswer {
         let configuration: GlobalConfiguration
         do {
             configuration = try self.configuration.snapshot()
@@ -253,7 +255,7 @@ extension ExchangeNodeRuntime {
 
     /// Calls the backend with the verified head's method, path rest, query and fields.
     private func forward(
-        _ head: RESTMessageHead, method: String, rest: String, query: String, body: [UInt8],
+        _ head: RESTMessageHead, method: String, rest: String, query: String, body: MessageBody,
         to backend: ProvidedService,
         limit: Int
     ) async throws(NodeFault) -> NodeAnswer {
@@ -264,24 +266,24 @@ extension ExchangeNodeRuntime {
         for field in head.fields where field.name != "host" {
             request.headers.add(name: field.name, value: field.value)
         }
-        if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(method) {
-            request.body = .bytes(ByteBuffer(bytes: body))
+        if let bytes = body.inMemory {
+            if !bytes.isEmpty || ["POST", "PUT", "PATCH"].contains(method) {
+                request.body = .bytes(ByteBuffer(bytes: bytes))
+            }
+        } else {
+            request.body = .stream(body.chunks(), length: .known(Int64(body.count)))
         }
         do {
             let response = try await backends.execute(request, timeout: .init(backend.timeout))
-            let collected: ByteBuffer
-            do {
-                collected = try await response.body.collect(upTo: limit)
-            } catch {
-                throw NodeFault(.serverProxyServiceFailed, "the backend's answer is over the \(limit) bytes allowed")
-            }
+            let received = try await receive(
+                response.body, side: .serverProxyInternalError, fault: .serverProxyServiceFailed,
+                what: "the backend's answer")
             var fields = HTTPFields()
             for (name, value) in response.headers {
                 if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
             }
             return NodeAnswer(
-                status: HTTPResponse.Status(code: Int(response.status.code)), fields: fields,
-                body: Array(buffer: collected))
+                status: HTTPResponse.Status(code: Int(response.status.code)), fields: fields, body: received)
         } catch let fault as NodeFault {
             throw fault
         } catch {

@@ -13,21 +13,56 @@ import Synchronization
 #endif
 
 /// One request on a node-to-node connection: what to write, how much of an answer to take, until when, and where
-/// the answer goes.
+/// the answer's head goes. A body given here is written with the head; without one the caller streams it after the
+/// head (``NodeOutbound/chunk(_:)`` and ``NodeOutbound/end``).
 struct NodeExchange: Sendable {
     let head: HTTPRequestHead
-    let body: [UInt8]
+    let body: ByteBuffer?
     let responseLimit: Int
     let deadline: NIODeadline
     let timeout: Duration
-    let promise: EventLoopPromise<NodeExchangeResult>
+    let promise: EventLoopPromise<NodeResponseStart>
 }
 
-/// A complete answer, and whether the connection may carry another request.
-struct NodeExchangeResult: Sendable {
+/// What the client writes to a connection's handler.
+enum NodeOutbound: Sendable {
+    /// A request: its head, and its body if it is written whole.
+    case begin(NodeExchange)
+    /// A piece of a streamed request body.
+    case chunk(ByteBuffer)
+    /// The end of a streamed request body.
+    case end
+}
+
+/// An answer's head, and its body as it arrives; reading from the peer pauses while the consumer is behind.
+struct NodeResponseStart: Sendable {
     let head: HTTPResponseHead
-    let body: [UInt8]
-    let keepAlive: Bool
+    let body: NodeResponseBody
+}
+
+/// An answer body as it arrives from the peer.
+typealias NodeResponseBody = NIOThrowingAsyncSequenceProducer<
+    ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, NodeReadDemand
+>
+
+/// Resumes reading from the peer when the consumer of an answer body wants more, and drops the connection when the
+/// consumer stops before the end.
+struct NodeReadDemand: NIOAsyncSequenceProducerDelegate {
+    let eventLoop: any EventLoop
+    let handler: NIOLoopBound<NodeConnectionHandler>
+    let context: NIOLoopBound<ChannelHandlerContext>
+
+    func produceMore() {
+        let handler = self.handler
+        let context = self.context
+        eventLoop.execute { handler.value.resumeReading(context.value) }
+    }
+
+    func didTerminate() {
+        let handler = self.handler
+        let context = self.context
+        eventLoop.execute { handler.value.consumerGone(context.value) }
+    }
 }
 
 /// Why our check refused the peer's certificate, kept for the connection so that the handshake's failure (which
@@ -42,10 +77,11 @@ final class NodePeerRefusal: Sendable {
 
 /// The last handler of a client connection to another node, above NIOSSL and the HTTP/1.1 codec: it reports the
 /// TLS handshake's outcome, then runs one request at a time, bounds each by its deadline and its answer by the
-/// caller's limit, and closes the connection on any failure so that it is never reused half-read.
+/// caller's limit, hands the answer's body on as it arrives (reading no faster than it is taken), and closes the
+/// connection on any failure so that it is never reused half-read.
 final class NodeConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = NodeExchange
+    typealias OutboundIn = NodeOutbound
     typealias OutboundOut = HTTPClientRequestPart
 
     /// Succeeds when the handshake completes (our check of the peer passed), fails with an ``ExchangeError``.
@@ -58,8 +94,18 @@ final class NodeConnectionHandler: ChannelDuplexHandler {
     private var handshake: EventLoopPromise<Void>?
     private var timer: Scheduled<Void>?
     private var exchange: NodeExchange?
-    private var responseHead: HTTPResponseHead?
-    private var responseBody: [UInt8] = []
+    /// Whether the current request's body is still being streamed by the caller.
+    private var sending = false
+    /// The answer body under way, once its head arrived.
+    private var source: NodeResponseBody.Source?
+    private var received = 0
+    private var keepAlive = true
+    /// Reads wait while the answer's consumer is behind.
+    private var paused = false
+    private var readPending = false
+
+    /// At most this many buffers of an answer wait for its consumer before reading pauses.
+    static let bufferedChunks = (low: 2, high: 8)
 
     init(
         address: NodeAddress, refusal: NodePeerRefusal, eventLoop: any EventLoop, handshakeDeadline: NIODeadline,
@@ -113,33 +159,79 @@ final class NodeConnectionHandler: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let exchange = unwrapOutboundIn(data)
-        guard self.exchange == nil, handshake == nil, context.channel.isActive else {
+        switch unwrapOutboundIn(data) {
+        case .begin(let exchange):
+            begin(exchange, context: context, promise: promise)
+        case .chunk(let buffer):
+            guard sending, exchange != nil else {
+                promise?.fail(ExchangeError(.networkError, "the request to \(address) is no longer being sent"))
+                return
+            }
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: promise)
+        case .end:
+            guard sending, exchange != nil else {
+                promise?.fail(ExchangeError(.networkError, "the request to \(address) is no longer being sent"))
+                return
+            }
+            sending = false
+            writeEnd(context: context, promise: promise)
+        }
+    }
+
+    private func begin(_ exchange: NodeExchange, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        guard self.exchange == nil, source == nil, handshake == nil, context.channel.isActive else {
             let error = ExchangeError(.networkError, "the connection to \(address) cannot take a request now")
             exchange.promise.fail(error)
             promise?.fail(error)
             return
         }
         self.exchange = exchange
-        responseHead = nil
-        responseBody = []
+        received = 0
         let address = self.address
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: exchange.deadline) {
             self.fail(
                 ExchangeError(.networkError, "no complete answer from \(address) within \(exchange.timeout)"), context)
         }
-        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
-        if !exchange.body.isEmpty {
-            context.write(
-                wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: exchange.body)))),
-                promise: nil)
+        guard let body = exchange.body else {
+            sending = true
+            context.writeAndFlush(wrapOutboundOut(.head(exchange.head)), promise: promise)
+            return
         }
+        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        writeEnd(context: context, promise: promise)
+    }
+
+    private func writeEnd(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         let written = context.eventLoop.makePromise(of: Void.self)
-        context.write(wrapOutboundOut(.end(nil)), promise: written)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
         written.futureResult.assumeIsolated().whenFailure { error in
             self.fail(self.classify(error), context)
         }
         written.futureResult.cascade(to: promise)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if paused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// The answer's consumer wants more.
+    func resumeReading(_ context: ChannelHandlerContext) {
+        paused = false
+        if readPending {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// The answer's consumer is gone; if the answer had not ended, the connection cannot be used again.
+    func consumerGone(_ context: ChannelHandlerContext) {
+        guard source != nil else { return }
+        fail(ExchangeError(.networkError, "the answer from \(address) was not read to its end"), context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -156,26 +248,52 @@ final class NodeConnectionHandler: ChannelDuplexHandler {
                 fail(tooLarge(exchange), context)
                 return
             }
-            responseHead = head
+            guard source == nil else {
+                fail(ExchangeError(.networkError, "\(address) began a second answer to one request"), context)
+                return
+            }
+            let demand = NodeReadDemand(
+                eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop),
+                context: NIOLoopBound(context, eventLoop: context.eventLoop))
+            let made = NIOThrowingAsyncSequenceProducer.makeSequence(
+                elementType: ByteBuffer.self, failureType: (any Error).self,
+                backPressureStrategy: NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(
+                    lowWatermark: Self.bufferedChunks.low, highWatermark: Self.bufferedChunks.high),
+                finishOnDeinit: false, delegate: demand)
+            source = made.source
+            keepAlive = head.isKeepAlive
+            exchange.promise.succeed(NodeResponseStart(head: head, body: made.sequence))
         case .body(let buffer):
-            guard responseBody.count + buffer.readableBytes <= exchange.responseLimit else {
+            guard let source else {
+                fail(ExchangeError(.networkError, "\(address) sent a body before an answer's head"), context)
+                return
+            }
+            received += buffer.readableBytes
+            guard received <= exchange.responseLimit else {
                 fail(tooLarge(exchange), context)
                 return
             }
-            responseBody.append(contentsOf: buffer.readableBytesView)
+            switch source.yield(buffer) {
+            case .produceMore: break
+            case .stopProducing: paused = true
+            case .dropped: fail(ExchangeError(.networkError, "the answer from \(address) was dropped"), context)
+            }
         case .end:
-            guard let head = responseHead else {
+            guard let source else {
                 fail(ExchangeError(.networkError, "\(address) ended an answer it never began"), context)
                 return
             }
             timer?.cancel()
             timer = nil
             self.exchange = nil
-            let result = NodeExchangeResult(head: head, body: responseBody, keepAlive: head.isKeepAlive)
-            responseHead = nil
-            responseBody = []
-            exchange.promise.succeed(result)
-            if !result.keepAlive { context.close(promise: nil) }
+            self.source = nil
+            paused = false
+            // An answer that came before the whole request was sent leaves the connection out of step.
+            let reusable = !sending
+            sending = false
+            source.finish()
+            if !reusable || !keepAlive { context.close(promise: nil) }
+            resumeReading(context)
         }
     }
 
@@ -192,10 +310,17 @@ final class NodeConnectionHandler: ChannelDuplexHandler {
         timer = nil
         let handshake = self.handshake
         let exchange = self.exchange
+        let source = self.source
         self.handshake = nil
         self.exchange = nil
+        self.source = nil
+        sending = false
         handshake?.fail(error)
-        exchange?.promise.fail(error)
+        if let source {
+            source.finish(error)
+        } else {
+            exchange?.promise.fail(error)
+        }
         context?.close(promise: nil)
     }
 

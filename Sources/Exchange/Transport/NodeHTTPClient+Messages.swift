@@ -2,23 +2,23 @@ public import HTTPTypes
 import NIOHTTP1
 
 extension NodeHTTPClient {
-    /// A peer node's whole answer.
+    /// A peer node's answer.
     public struct Response: Sendable {
         /// The status.
         public var status: HTTPResponse.Status
         /// The header fields, without the connection-specific ones (`Connection`, `Keep-Alive`, `Transfer-Encoding`).
         public var headerFields: HTTPFields
         /// The body, at most the caller's response limit.
-        public var body: [UInt8]
+        public var body: MessageBody
 
         /// An answer.
-        public init(status: HTTPResponse.Status, headerFields: HTTPFields, body: [UInt8]) {
+        public init(status: HTTPResponse.Status, headerFields: HTTPFields, body: MessageBody) {
             self.status = status
             self.headerFields = headerFields
             self.body = body
         }
 
-        init(head: HTTPResponseHead, body: [UInt8]) {
+        init(head: HTTPResponseHead, body: MessageBody) {
             var fields = HTTPFields()
             for (name, value) in head.headers {
                 guard let name = HTTPField.Name(name), !NodeHTTPClient.hopByHop.contains(name) else { continue }

@@ -17,7 +17,7 @@ public import X509
 /// HTTP/1.1 over mutual TLS from this exchange node to another: it presents the node's authentication certificate
 /// and talks only to a server whose chain verifies to the trust roots and whose certificate is one the caller names
 /// (the one the global configuration registers for that node). AsyncHTTPClient cannot pin a server certificate;
-/// this client is small because it only needs one request at a time per connection and whole bodies.
+/// this client is small because it only needs one request at a time per connection.
 ///
 /// Connections are kept alive and pooled per address and expected certificates. A connection the server closed, or
 /// one on which anything went wrong, is never reused. Requests are not retried: an exchange message is not
@@ -32,7 +32,7 @@ public final class NodeHTTPClient: Sendable {
     /// A client presenting `credentials` and trusting server chains to `trustRoots`.
     ///
     /// Credentials that cannot serve TLS (a key that is not ECDSA P-256 or P-384, or does not match the certificate)
-    /// make every ``send(_:body:to:expecting:responseLimit:timeout:)`` fail with ``ExchangeError`` `.invalidRecord`.
+    /// make every ``send(_:body:to:expecting:responseLimit:timeout:spool:)`` fail with ``ExchangeError`` `.invalidRecord`.
     ///
     /// - Parameters:
     ///   - maximumIdleConnectionsPerTarget: how many idle connections to keep per address and expected certificates.
@@ -63,7 +63,8 @@ public final class NodeHTTPClient: Sendable {
         }
     }
 
-    /// Sends `request` with `body` to the node at `address` and returns its whole answer.
+    /// Sends `request` with `body` to the node at `address` and returns its whole answer, its body in memory or, when
+    /// larger than the spool's memory limit, in a spool file (neither body is ever held whole in memory then).
     ///
     /// The server's chain must verify to the trust roots (RFC 5280, valid now, extended key usage serverAuth; no host
     /// name is checked) and its certificate must be one of `serverCertificates` (compared as DER); otherwise the call
@@ -79,8 +80,8 @@ public final class NodeHTTPClient: Sendable {
     ///   why), `.handshakeFailed` (TLS failed otherwise, typically the server refused our certificate),
     ///   `.responseTooLarge` (the connection is dropped), `.invalidRecord` (unusable credentials or pins).
     public func send(
-        _ request: HTTPRequest, body: [UInt8], to address: NodeAddress, expecting serverCertificates: [Certificate],
-        responseLimit: Int, timeout: Duration
+        _ request: HTTPRequest, body: MessageBody, to address: NodeAddress, expecting serverCertificates: [Certificate],
+        responseLimit: Int, timeout: Duration, spool: BodySpool = .temporary
     ) async throws(ExchangeError) -> Response {
         let context = try self.context.get()
         guard !pool.isShutDown else {
@@ -101,29 +102,84 @@ public final class NodeHTTPClient: Sendable {
         } else {
             channel = try await connect(target, context: context, deadline: deadline, timeout: timeout)
         }
-        let promise = channel.eventLoop.makePromise(of: NodeExchangeResult.self)
-        let exchange = NodeExchange(
-            head: head, body: body, responseLimit: responseLimit, deadline: deadline, timeout: timeout,
-            promise: promise)
-        channel.writeAndFlush(exchange).whenFailure { _ in
-            // Only if the write never reached the connection's handler (the channel closed first).
-            promise.fail(ExchangeError(.networkError, "the connection to \(address) closed before the request"))
-        }
-        let result: NodeExchangeResult
         do {
-            result = try await withTaskCancellationHandler {
-                try await promise.futureResult.get()
+            let answer = try await withTaskCancellationHandler {
+                try await exchange(
+                    head, body: body, on: channel, address: address, responseLimit: responseLimit, deadline: deadline,
+                    timeout: timeout, spool: spool)
             } onCancel: {
                 channel.close(promise: nil)
             }
+            if !(answer.reusable && pool.put(channel, for: target)) {
+                channel.close(promise: nil)
+            }
+            return answer.response
         } catch {
             channel.close(promise: nil)
             throw error as? ExchangeError ?? ExchangeError(.networkError, "the call to \(address) failed: \(error)")
         }
-        if !(result.keepAlive && pool.put(channel, for: target)) {
-            channel.close(promise: nil)
+    }
+
+    /// One request on `channel`: the head, the body (whole, or streamed from its spool file as the connection takes
+    /// it), then the answer, its body spooled as it arrives.
+    private func exchange(
+        _ head: HTTPRequestHead, body: MessageBody, on channel: any Channel, address: NodeAddress, responseLimit: Int,
+        deadline: NIODeadline, timeout: Duration, spool: BodySpool
+    ) async throws(ExchangeError) -> (response: Response, reusable: Bool) {
+        let promise = channel.eventLoop.makePromise(of: NodeResponseStart.self)
+        let exchange = NodeExchange(
+            head: head, body: body.inMemory.map { ByteBuffer(bytes: $0) }, responseLimit: responseLimit,
+            deadline: deadline, timeout: timeout, promise: promise)
+        channel.writeAndFlush(NodeOutbound.begin(exchange)).whenFailure { _ in
+            // Only if the write never reached the connection's handler (the channel closed first).
+            promise.fail(ExchangeError(.networkError, "the connection to \(address) closed before the request"))
         }
-        return Response(head: result.head, body: result.body)
+        // A streamed body is sent while the answer is read: a peer may answer before it has read everything.
+        async let sent = Self.stream(body, on: channel)
+        let start: NodeResponseStart
+        let received: MessageBody
+        do {
+            start = try await promise.futureResult.get()
+            received = try await spool.receive(start.body, limit: responseLimit)
+        } catch {
+            // Closed before the sending above is awaited, which this lets finish.
+            channel.close(promise: nil)
+            throw Self.answerError(error, from: address, limit: responseLimit)
+        }
+        return (Response(head: start.head, body: received), await sent && start.head.isKeepAlive)
+    }
+
+    /// Writes a spooled body piece by piece, each once the one before it has gone out, so that the file is read no
+    /// faster than the connection takes it; `true` if all of it went. A write that fails means the peer answered
+    /// early or the connection failed, which the answer says.
+    private static func stream(_ body: MessageBody, on channel: any Channel) async -> Bool {
+        guard body.inMemory == nil else { return true }
+        do {
+            for try await chunk in body.chunks() {
+                try Task.checkCancellation()
+                try await channel.writeAndFlush(NodeOutbound.chunk(chunk)).get()
+            }
+            try await channel.writeAndFlush(NodeOutbound.end).get()
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private static func answerError(_ error: any Error, from address: NodeAddress, limit: Int) -> ExchangeError {
+        switch error {
+        case let error as ExchangeError:
+            return error
+        case BodySpool.Failure.tooLarge:
+            return ExchangeError(
+                .responseTooLarge, "the answer from \(address) is larger than the \(limit) bytes allowed")
+        case BodySpool.Failure.source(let error):
+            return error as? ExchangeError ?? ExchangeError(.networkError, "the call to \(address) failed: \(error)")
+        case BodySpool.Failure.spool(let why):
+            return ExchangeError(.bodyUnavailable, "the answer from \(address) could not be spooled: \(why)")
+        default:
+            return ExchangeError(.networkError, "the call to \(address) failed: \(error)")
+        }
     }
 
     /// Closes the idle connections; calls after this fail with `.networkError`.
