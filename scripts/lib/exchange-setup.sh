@@ -63,6 +63,8 @@ exchange_setup() {
         --title "Persons" --openapi "$dir/persons.json" || return 1
     exchange_setup_cli "access add" exchange access add --data "$national" --client CVT/GOV/70000002/tax \
         --service "$EXCHANGE_SETUP_SERVICE" --method GET --path "/persons/*" || return 1
+    exchange_setup_cli "access add documents" exchange access add --data "$national" --client CVT/GOV/70000002/tax \
+        --service "$EXCHANGE_SETUP_SERVICE" --method POST --path "/documents" || return 1
     exchange_setup_cli "provide add" exchange provide add --data "$dir/node1" --service "$EXCHANGE_SETUP_SERVICE" \
         --backend "$backend" --title "Persons" --openapi "$dir/persons.json" || return 1
 }

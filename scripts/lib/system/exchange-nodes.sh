@@ -166,6 +166,7 @@ exchange_node_tests() {
     fi
     [[ -n "$XN_CITIZEN" ]] || fail "the national node gets demo residents with accounts" "$(tail -n 3 "$dir/demo.out")"
     XN_NATIONAL_ENV=(CIVITAS_EXCHANGE_OCSP_FRESHNESS_SECONDS=8 CIVITAS_EXCHANGE_CONFIGURATION_VALIDITY_SECONDS=24
+        "CIVITAS_EXCHANGE_MAX_MESSAGE_BYTES=$((64 << 20))"
         "CIVITAS_EXCHANGE_TSA_URL=http://127.0.0.1:$tsa_port/tsa"
         "CIVITAS_PORTAL_EXCHANGE_URL=http://127.0.0.1:${http_ports[3]}"
         CIVITAS_PORTAL_EXCHANGE_CLIENT=CVT/GOV/70000003/stats)
@@ -188,6 +189,65 @@ exchange_node_tests() {
         "$service"
     exchange_node_faults "$dir" "${http_ports[1]}" "${http_ports[2]}" "$national_port" "$tsa_port" "$service"
     xn_stop_all
+}
+
+# xn_peak_rss PID: the process's peak resident set so far, in KiB (VmHWM).
+xn_peak_rss() {
+    sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"
+}
+
+# A 48 MiB body through both nodes and the backend and back: it arrives whole, each node logs it as a file of its
+# log's, and neither node's peak memory grows by anything like the body (each hop spools it). One byte over the
+# 64 MiB a message may have is refused at the client node with the limit named, and leaves nothing in its spool.
+exchange_node_large_body() {
+    local dir="$1" p2="$2" service="$3" code
+    # A first, smaller body warms up what any call of that size needs (buffers, the allocator's arenas); the larger
+    # one must then add little: held whole, it would add at least its own size.
+    head -c $((16 << 20)) /dev/urandom >"$dir/large.bin"
+    code="$(xn_call "$p2" "/r1/$service/documents" CVT/GOV/70000002/tax -X POST -H 'X-Road-Id: warm-up' \
+        -H 'Content-Type: application/octet-stream' --data-binary "@$dir/large.bin")"
+    cmp -s "$dir/large.bin" "$dir/body" || fail "a 16 MiB body passes both nodes" "status $code"
+    head -c $((48 << 20)) /dev/urandom >"$dir/large.bin"
+    local before1 before2 after1 after2
+    before1="$(xn_peak_rss "$XN_PID_node1")" before2="$(xn_peak_rss "$XN_PID_node2")"
+    code="$(xn_call "$p2" "/r1/$service/documents" CVT/GOV/70000002/tax -X POST -H 'X-Road-Id: large-body' \
+        -H 'Content-Type: application/octet-stream' --data-binary "@$dir/large.bin")"
+    after1="$(xn_peak_rss "$XN_PID_node1")" after2="$(xn_peak_rss "$XN_PID_node2")"
+    if [[ "$code" == 200 ]] && cmp -s "$dir/large.bin" "$dir/body"; then
+        pass "a 48 MiB body passes both nodes to the backend and comes back byte for byte"
+    else
+        fail "a 48 MiB body passes both nodes and comes back" "status $code" "$(head -c 300 "$dir/body")"
+    fi
+    local grown=$(((after1 - before1 > after2 - before2 ? after1 - before1 : after2 - before2) / 1024))
+    if ((grown < 16)); then
+        pass "after a 16 MiB one, neither node's peak memory grew by 16 MiB for it (at most $grown MiB): it was spooled"
+    else
+        fail "the nodes stream the 48 MiB body" "peak memory grew by $grown MiB (node1 $before1 -> $after1 KiB," \
+            "node2 $before2 -> $after2 KiB)"
+    fi
+    local side files
+    for side in 1 2; do
+        files="$(xn_sql "$dir/node$side" "SELECT COUNT(*) FROM exchange_log_bodies b JOIN exchange_log_records r
+            ON r.seq = b.seq WHERE r.message_id = 'large-body' AND b.file_name IS NOT NULL")"
+        if [[ "$files" == 2 ]] && cmp -s "$dir/large.bin" "$dir/node$side/exchange/message-log-bodies/$(xn_sql \
+            "$dir/node$side" "SELECT b.file_name FROM exchange_log_bodies b JOIN exchange_log_records r
+            ON r.seq = b.seq WHERE r.message_id = 'large-body' AND r.direction = 'request'")"; then
+            pass "node$side logged the request and the response with their bodies as files of its log's"
+        else
+            fail "node$side logs the large bodies as files" "files: $files"
+        fi
+    done
+    head -c $(((64 << 20) + 1)) /dev/zero >"$dir/large.bin"
+    code="$(xn_call "$p2" "/r1/$service/documents" CVT/GOV/70000002/tax -X POST \
+        -H 'Content-Type: application/octet-stream' --data-binary "@$dir/large.bin")"
+    if [[ "$code" == 400 && "$(xn_header x-road-error)" == Client.BadRequest ]] && grep -q "67108864" "$dir/body" \
+        && [[ -z "$(ls -A "$dir/node2/exchange/spool")" ]]; then
+        pass "a body one byte over the 64 MiB limit is Client.BadRequest naming the limit, and leaves no spool file"
+    else
+        fail "a body over the limit is refused" "status $code" "$(head -c 300 "$dir/body")" \
+            "$(ls "$dir/node2/exchange/spool")"
+    fi
+    rm -f "$dir/large.bin"
 }
 
 # xn_sql DATA SQL: one value from a node's SQLite database.
@@ -392,6 +452,7 @@ exchange_node_calls() {
     else
         fail "a method the right does not cover is denied" "status $code"
     fi
+    exchange_node_large_body "$dir" "$p2" "$service"
     code="$(xn_call "$p2" "$path" "")"
     if [[ "$code" == 400 && "$(xn_header x-road-error)" == Client.BadRequest ]] && xn_json '"X-Road-Client" in b["message"]'
     then
@@ -428,8 +489,9 @@ exchange_node_calls() {
     fi
     code="$(xn_call "$p2" /r1/CVT/GOV/70000001/population/allowedMethods CVT/GOV/70000002/tax)"
     if [[ "$code" == 200 ]] \
-        && xn_json 'b["member"][0]["endpointList"]["member"] == [{"method": "GET", "path": "/persons/*"}]'; then
-        pass "allowedMethods shows the client the one endpoint its right covers"
+        && xn_json 'b["member"][0]["endpointList"]["member"] == [{"method": "POST", "path": "/documents"},
+            {"method": "GET", "path": "/persons/*"}]'; then
+        pass "allowedMethods shows the client the two endpoints its rights cover"
     else
         fail "allowedMethods shows the client its endpoint" "status $code" "$(head -c 400 "$dir/body")"
     fi

@@ -4,7 +4,7 @@
 
 GET /api/persons/<number> answers the person as JSON, names them in X-Civitas-Data-Subject (so the provider's
 node can record whose data was read), and echoes the X-Road headers it received; POST /api/echo answers the
-body it got. Every request is appended to stdout as one JSON line, so the test can see what reached the backend.
+body it got, and so does POST /api/documents (the large-body test's path). Every request is appended to stdout as one JSON line, so the test can see what reached the backend.
 """
 
 import json
@@ -53,7 +53,7 @@ class Backend(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
         self.note(body)
-        if self.path == "/api/echo":
+        if self.path in ("/api/echo", "/api/documents"):
             self.answer(200, body, content_type=self.headers.get("Content-Type", "application/octet-stream"))
         else:
             self.answer(404, b'{"error":"no such resource"}')
