@@ -99,13 +99,6 @@ public struct BodySpool: Sendable {
         return MessageBody(file: writer.file, count: count, digest: digest)
     }
 
-    /// Spools `body` if it is larger than the memory limit and not in a file already: what a node does with a body
-    /// it made itself (a backend's answer collected by another client) before it logs and sends it.
-    public func keep(_ body: MessageBody) async throws(Failure) -> MessageBody {
-        guard let bytes = body.inMemory, bytes.count > memoryLimit else { return body }
-        return try await receive(body.chunks(), limit: .max)
-    }
-
     /// Writes one spool file, in batches, on NIO's blocking-I/O thread pool.
     final class Writer: @unchecked Sendable {
         // Used by one `receive` at a time; the descriptor never changes after `init`.
