@@ -94,8 +94,10 @@ final class NodeConnectionHandler: ChannelDuplexHandler {
     private var handshake: EventLoopPromise<Void>?
     private var timer: Scheduled<Void>?
     private var exchange: NodeExchange?
-    /// Whether the current request's body is still being streamed by the caller.
+    /// Whether the current request's body is still being streamed by the caller, and how many of its bytes (by
+    /// its Content-Length) have not been written yet.
     private var sending = false
+    private var unsent = 0
     /// The answer body under way, once its head arrived.
     private var source: NodeResponseBody.Source?
     private var received = 0
@@ -163,13 +165,14 @@ final class NodeConnectionHandler: ChannelDuplexHandler {
         case .begin(let exchange):
             begin(exchange, context: context, promise: promise)
         case .chunk(let buffer):
-            guard sending, exchange != nil else {
+            guard sending, buffer.readableBytes <= unsent else {
                 promise?.fail(ExchangeError(.networkError, "the request to \(address) is no longer being sent"))
                 return
             }
+            unsent -= buffer.readableBytes
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: promise)
         case .end:
-            guard sending, exchange != nil else {
+            guard sending else {
                 promise?.fail(ExchangeError(.networkError, "the request to \(address) is no longer being sent"))
                 return
             }
@@ -179,7 +182,7 @@ final class NodeConnectionHandler: ChannelDuplexHandler {
     }
 
     private func begin(_ exchange: NodeExchange, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        guard self.exchange == nil, source == nil, handshake == nil, context.channel.isActive else {
+        guard self.exchange == nil, source == nil, !sending, handshake == nil, context.channel.isActive else {
             let error = ExchangeError(.networkError, "the connection to \(address) cannot take a request now")
             exchange.promise.fail(error)
             promise?.fail(error)
@@ -194,6 +197,7 @@ final class NodeConnectionHandler: ChannelDuplexHandler {
         }
         guard let body = exchange.body else {
             sending = true
+            unsent = exchange.head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
             context.writeAndFlush(wrapOutboundOut(.head(exchange.head)), promise: promise)
             return
         }
@@ -288,9 +292,10 @@ final class NodeConnectionHandler: ChannelDuplexHandler {
             self.exchange = nil
             self.source = nil
             paused = false
-            // An answer that came before the whole request was sent leaves the connection out of step.
-            let reusable = !sending
-            sending = false
+            // An answer may end before the caller's end of a streamed request reaches us (the peer had every byte);
+            // one that came before every byte was sent leaves the connection out of step.
+            let reusable = !sending || unsent == 0
+            if !reusable { sending = false }
             source.finish()
             if !reusable || !keepAlive { context.close(promise: nil) }
             resumeReading(context)
