@@ -208,34 +208,14 @@ func runProgram(
 ) async throws -> (status: Int32, output: String, error: String) {
     let directory = FileManager.default.temporaryDirectory
     let inputFile = directory.appendingPathComponent("civitas-input-\(UUID().uuidString)")
-    let errorFile = directory.appendingPathComponent("civitas-stderr-\(UUID().uuidString)")
     try Data(input.utf8).write(to: inputFile)
-    try Data().write(to: errorFile)
-    defer {
-        try? FileManager.default.removeItem(at: inputFile)
-        try? FileManager.default.removeItem(at: errorFile)
-    }
+    defer { try? FileManager.default.removeItem(at: inputFile) }
     return try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {
             do {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-                process.arguments = ["\(limit)", path] + arguments
-                process.standardInput = try FileHandle(forReadingFrom: inputFile)
-                let errorHandle = try FileHandle(forWritingTo: errorFile)
-                process.standardError = errorHandle
-                let output = Pipe()
-                process.standardOutput = output
-                try Subprocess.launch(process)
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                try errorHandle.close()
-                let error = try Data(contentsOf: errorFile)
-                continuation.resume(
-                    returning: (
-                        process.terminationStatus, String(decoding: data, as: UTF8.self),
-                        String(decoding: error, as: UTF8.self)
-                    ))
+                let (status, output, errors) = try Subprocess.run(
+                    "/usr/bin/timeout", ["\(limit)", path] + arguments, input: inputFile, separateErrors: true)
+                continuation.resume(returning: (status, output, errors))
             } catch {
                 continuation.resume(throwing: error)
             }
