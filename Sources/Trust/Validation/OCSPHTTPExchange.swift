@@ -12,10 +12,6 @@ import NIOPosix
 struct OCSPHTTPExchange: Sendable {
     /// The largest response accepted: an answer about one certificate with the responder's certificate is 1 to 3 KiB.
     static let maximumResponseSize = 64 * 1024
-    /// How long after the client's deadline the whole exchange is given up: long enough that on a busy machine the
-    /// client's own error (a refused connection) still arrives first and is the one reported.
-    static let bodyGrace: Duration = .seconds(1)
-
     let url: String
     let client: HTTPClient
     let timeout: Duration
@@ -23,16 +19,18 @@ struct OCSPHTTPExchange: Sendable {
     /// POSTs `request` and returns the whole response body, within `timeout` from the first connection attempt to the
     /// last byte.
     func post(_ request: [UInt8]) async throws -> [UInt8] {
+        let deadline = ContinuousClock.now + timeout
+        // Until the response head, AsyncHTTPClient's own deadline bounds the call, so its error is the one reported:
+        // for a pool that retries refused connections, the last refusal.
+        let response = try await head(request)
+        // Its deadline ends with the head; the body is held to the same one, so that a responder trickling its
+        // answer is cut off too.
         let timeout = self.timeout
         let url = self.url
-        // AsyncHTTPClient's deadline ends when the response head arrives; the race holds the body to it as well, so
-        // that a responder trickling its answer is cut off too. The race ends a moment after the deadline, so that
-        // when nothing answered, the client's own error (the last refused connection, for a pool that retries) is the
-        // one reported.
         return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask { try await exchange(request) }
+            group.addTask { try await body(of: response) }
             group.addTask {
-                try await Task.sleep(for: timeout + Self.bodyGrace)
+                try await Task.sleep(until: deadline, clock: .continuous)
                 return nil
             }
             defer { group.cancelAll() }
@@ -45,19 +43,27 @@ struct OCSPHTTPExchange: Sendable {
         }
     }
 
-    private func exchange(_ body: [UInt8]) async throws -> [UInt8] {
+    private func head(_ body: [UInt8]) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/ocsp-request")
         request.headers.add(name: "Accept", value: "application/ocsp-response")
         request.body = .bytes(ByteBuffer(bytes: body))
-        let limit = Self.maximumResponseSize
         do {
             let response = try await client.execute(request, timeout: Self.timeAmount(timeout))
             try check(response)
-            return Array(try await response.body.collect(upTo: limit).readableBytesView)
+            return response
         } catch let error as TrustError {
             throw error
+        } catch {
+            throw unreachable(error)
+        }
+    }
+
+    private func body(of response: HTTPClientResponse) async throws -> [UInt8] {
+        let limit = Self.maximumResponseSize
+        do {
+            return Array(try await response.body.collect(upTo: limit).readableBytesView)
         } catch is NIOTooManyBytesError {
             throw TrustError(.ocspBadReply, "the OCSP responder at \(url) sent an answer over the \(limit)-byte limit")
         } catch {
