@@ -121,6 +121,11 @@ struct MessageLogBodyFileTests {
             #expect(result.verdict == .valid, "\(result.problems)")
             #expect(result.records.allSatisfy { $0.bodyIncluded })
 
+            // A file no record names (a crash between its link and its commit) is swept; the logged one stays.
+            try Data([1, 2, 3]).write(to: bodies.appendingPathComponent("left-behind.body"))
+            #expect(try await log.sweepBodyFiles() == 1)
+            #expect(Self.files(in: bodies) == [name])
+
             clock.advance(by: 8 * 86_400)
             let archives = try await log.archive()
             #expect(archives.map(\.recordCount) == [2])

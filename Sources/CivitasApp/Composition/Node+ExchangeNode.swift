@@ -169,6 +169,13 @@ extension Node {
                     dataDirectory: configuration.dataDirectory),
                 bodyDirectory: MessageLogConfiguration.defaultBodyDirectory(dataDirectory: configuration.dataDirectory)
             ))
+        do {
+            let swept = try await log.sweepBodyFiles()
+            if swept > 0 { logger.notice("removed body files no record names", metadata: ["files": "\(swept)"]) }
+        } catch {
+            throw ConfigurationError(
+                setting: Setting.dataDirectory.key, reason: "cannot check the logged bodies: \(error)")
+        }
         // Bodies over the spool's memory limit go to files beside the log's (one file system: logging one is a
         // link); what a run left there was under way when it stopped, and never acknowledged.
         let spool = BodySpool(directory: BodySpool.defaultDirectory(dataDirectory: configuration.dataDirectory))
