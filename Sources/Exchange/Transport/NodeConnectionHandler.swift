@@ -51,6 +51,8 @@ struct NodeReadDemand: NIOAsyncSequenceProducerDelegate {
     let eventLoop: any EventLoop
     let handler: NIOLoopBound<NodeConnectionHandler>
     let context: NIOLoopBound<ChannelHandlerContext>
+    /// Which answer on the connection this is, so that word about an earlier one never touches a later one.
+    let answer: Int
 
     func produceMore() {
         let handler = self.handler
@@ -61,7 +63,8 @@ struct NodeReadDemand: NIOAsyncSequenceProducerDelegate {
     func didTerminate() {
         let handler = self.handler
         let context = self.context
-        eventLoop.execute { handler.value.consumerGone(context.value) }
+        let answer = self.answer
+        eventLoop.execute { handler.value.consumerGone(context.value, answer: answer) }
     }
 }
 
@@ -102,6 +105,8 @@ final class NodeConnectionHandler: ChannelDuplexHandler {
     private var source: NodeResponseBody.Source?
     private var received = 0
     private var keepAlive = true
+    /// How many answers have begun on this connection.
+    private var answers = 0
     /// Reads wait while the answer's consumer is behind.
     private var paused = false
     private var readPending = false
@@ -233,8 +238,8 @@ final class NodeConnectionHandler: ChannelDuplexHandler {
     }
 
     /// The answer's consumer is gone; if the answer had not ended, the connection cannot be used again.
-    func consumerGone(_ context: ChannelHandlerContext) {
-        guard source != nil else { return }
+    func consumerGone(_ context: ChannelHandlerContext, answer: Int) {
+        guard answer == answers, source != nil else { return }
         fail(ExchangeError(.networkError, "the answer from \(address) was not read to its end"), context)
     }
 
@@ -256,9 +261,10 @@ final class NodeConnectionHandler: ChannelDuplexHandler {
                 fail(ExchangeError(.networkError, "\(address) began a second answer to one request"), context)
                 return
             }
+            answers += 1
             let demand = NodeReadDemand(
                 eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop),
-                context: NIOLoopBound(context, eventLoop: context.eventLoop))
+                context: NIOLoopBound(context, eventLoop: context.eventLoop), answer: answers)
             let made = NIOThrowingAsyncSequenceProducer.makeSequence(
                 elementType: ByteBuffer.self, failureType: (any Error).self,
                 backPressureStrategy: NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(
